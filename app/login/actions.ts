@@ -1,0 +1,50 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { fieldErrors, formFields, text } from "@/lib/form";
+import { safeNext } from "@/lib/safe-next";
+import { signIn } from "@/lib/session";
+import { verifyCredentials } from "@/lib/users";
+
+const LoginSchema = z.object({
+  username: text("your username")
+    .trim()
+    .min(1, "Enter your username.")
+    .max(64, "A username has at most 64 characters."),
+  password: text("your password").min(1, "Enter your password.").max(1024, "A password has at most 1024 characters."),
+  remember: z.string().optional(),
+  next: z.string().optional(),
+});
+
+export type LoginState = {
+  message?: string;
+  fieldErrors?: Partial<Record<"username" | "password", string>>;
+  /** Given back so the form keeps what was typed; the password never is. */
+  username?: string;
+  remember?: boolean;
+};
+
+/** One message for a wrong name or a wrong password: it must not tell which. */
+const BAD_CREDENTIALS = "Wrong username or password.";
+
+export async function login(_previous: LoginState, formData: FormData): Promise<LoginState> {
+  const fields = formFields(formData, ["username", "password", "remember", "next"] as const);
+  const parsed = LoginSchema.safeParse(fields);
+  const typed = typeof fields.username === "string" ? fields.username.slice(0, 64) : "";
+  if (!parsed.success) {
+    return {
+      message: "Please correct the fields below.",
+      fieldErrors: fieldErrors(parsed.error),
+      username: typed,
+      remember: fields.remember !== undefined,
+    };
+  }
+  const { username, password, remember, next } = parsed.data;
+  const user = await verifyCredentials(username, password);
+  if (!user) {
+    return { message: BAD_CREDENTIALS, username: typed, remember: remember !== undefined };
+  }
+  await signIn(user, remember !== undefined);
+  redirect(safeNext(next));
+}

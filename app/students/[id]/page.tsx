@@ -1,0 +1,40 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { SignOutButton } from "@/app/ui/sign-out-button";
+import { card, link } from "@/app/ui/styles";
+import { verifySession } from "@/lib/session";
+import { findStudent, GENDER_LABEL } from "@/lib/students";
+
+type Props = { params: Promise<{ id: string }> };
+
+export const metadata: Metadata = { title: "Student" };
+
+export default async function StudentPage({ params }: Props) {
+  const { id } = await params;
+  await verifySession(`/students/${encodeURIComponent(id)}`);
+  // Before anything streams, so the response really is a 404.
+  const student = findStudent(id);
+  if (!student) notFound();
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <h1 className="text-2xl font-semibold tracking-tight">{student.name}</h1>
+        <SignOutButton />
+      </div>
+      <dl className={`${card} grid grid-cols-[max-content_1fr] gap-x-8 gap-y-3 text-sm`}>
+        <dt className="text-slate-600 dark:text-slate-400">Student number</dt>
+        <dd className="tabular-nums">{student.id}</dd>
+        <dt className="text-slate-600 dark:text-slate-400">Age</dt>
+        <dd className="tabular-nums">{student.age}</dd>
+        <dt className="text-slate-600 dark:text-slate-400">Gender</dt>
+        <dd>{GENDER_LABEL[student.gender]}</dd>
+      </dl>
+      <p>
+        <Link href="/students" className={link}>
+          ← All students
+        </Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { hashPassword } from "../lib/password";
+import { startServer, type RunningServer } from "./server";
+
+/** Test accounts (cheaper scrypt parameters than production's, to keep the suite fast). */
+export const USERS = {
+  alice: "correct horse battery staple",
+  bob: "tr0ub4dor&3-but-longer",
+} as const;
+
+export const TEST_SECRET = "e2e-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+export const COOKIE = "__Host-session";
+
+let authUsers: Promise<string> | undefined;
+/** AUTH_USERS for the test accounts, hashed once per worker. */
+export function testAuthUsers(): Promise<string> {
+  authUsers ??= Promise.all(
+    Object.entries(USERS).map(
+      async ([name, password]) => `${name}:${await hashPassword(password, { logN: 14, r: 8, p: 1 })}`,
+    ),
+  ).then((entries) => entries.join(","));
+  return authUsers;
+}
+
+export async function serverWith(env: Record<string, string | undefined>): Promise<RunningServer> {
+  return startServer({ SESSION_SECRET: TEST_SECRET, AUTH_USERS: await testAuthUsers(), ...env });
+}
+
+type WorkerFixtures = { serverEnv: Record<string, string>; server: RunningServer };
+
+/** Every test gets `baseURL` pointing at a production server started for its worker with `serverEnv`. */
+export const test = base.extend<object, WorkerFixtures>({
+  serverEnv: [{}, { option: true, scope: "worker" }],
+  server: [
+    async ({ serverEnv }, use) => {
+      const server = await serverWith(serverEnv);
+      await use(server);
+      await server.stop();
+    },
+    { scope: "worker" },
+  ],
+  baseURL: async ({ server }, use) => use(server.url),
+});
+
+export { expect };
+
+export async function signIn(
+  page: Page,
+  user: keyof typeof USERS = "alice",
+  options: { remember?: boolean; next?: string } = {},
+) {
+  await page.goto(options.next ? `/login?next=${encodeURIComponent(options.next)}` : "/login");
+  await page.getByLabel("Username").fill(user);
+  await page.getByLabel("Password").fill(USERS[user]);
+  if (options.remember) await page.getByLabel(/Keep me signed in/).check();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+}
+
+export async function sessionCookie(context: BrowserContext) {
+  return (await context.cookies()).find((cookie) => cookie.name === COOKIE);
+}

@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/**
+ * Reads the named fields of a form as plain values for a zod schema: a
+ * missing field is undefined, a repeated field counts once (its first
+ * value), and anything that is not text (a file) is kept as it is so that
+ * the schema refuses it with a message instead of coercing it.
+ */
+export function formFields<K extends string>(formData: FormData, names: readonly K[]): Record<K, unknown> {
+  const fields = {} as Record<K, unknown>;
+  for (const name of names) {
+    const value = formData.get(name);
+    fields[name] = value === null ? undefined : value;
+  }
+  return fields;
+}
+
+/** A required text field with a message for "missing" and one for "not text". */
+export function text(label: string) {
+  return z.string({
+    error: (issue) =>
+      issue.input === undefined ? `Enter ${label}.` : `${label[0].toUpperCase()}${label.slice(1)} must be text.`,
+  });
+}
+
+/** The first message for each field, which is what a form shows next to it. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}

@@ -1,0 +1,30 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { getConfig } from "./config";
+import { verifyPassword, type ParsedHash } from "./password";
+
+let decoy: ParsedHash | undefined;
+
+/**
+ * A hash that matches no password, with the same cost as a real user's, so
+ * that an unknown name takes as long to refuse as a wrong password.
+ */
+function decoyHash(users: ReadonlyMap<string, ParsedHash>): ParsedHash {
+  if (!decoy) {
+    const model = users.values().next().value as ParsedHash;
+    decoy = { ...model, salt: randomBytes(model.salt.length), key: randomBytes(model.key.length) };
+  }
+  return decoy;
+}
+
+/** The user's name when the password is right, otherwise null. Same cost either way. */
+export async function verifyCredentials(username: string, password: string): Promise<string | null> {
+  const { users } = getConfig();
+  const hash = users.get(username);
+  const matches = await verifyPassword(password, hash ?? decoyHash(users));
+  return hash && matches ? username : null;
+}
+
+export function userExists(username: string): boolean {
+  return getConfig().users.has(username);
+}

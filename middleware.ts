@@ -1,0 +1,37 @@
+/**
+ * The guard: /students and everything below it need a session; anyone else
+ * is sent to /login?next=<where they were going>. This is the optimistic
+ * check (the cookie only, no database): pages and server actions check again
+ * with verifySession(), because every server action is a public endpoint.
+ *
+ * It runs on every page (not only /students) because it also keeps the
+ * cookie up to date: a session in use slides forward (throttled), a dead
+ * cookie is expired. The opened session is kept in a process-wide cache, so
+ * the page's own check does not open the cookie a second time.
+ *
+ * Next.js 16 renamed this file convention to `proxy.ts` and prints a
+ * deprecation warning for `middleware.ts`; the project keeps the name its
+ * design uses (see README). Runtime: RUNTIME_NOTE
+ */
+import { NextResponse, type NextRequest } from "next/server";
+import { loginPath, readRequestSession } from "./lib/session";
+
+const GUARDED = /^\/students(\/|$)/;
+
+export async function middleware(request: NextRequest) {
+  const session = await readRequestSession(request);
+  const { pathname, search } = request.nextUrl;
+  if (GUARDED.test(pathname) && session.data?.user === undefined) {
+    const url = new URL(loginPath(pathname + search), request.url);
+    // 303 turns a form POST (a server action) into a GET of the login page.
+    const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;
+    return session.respond(NextResponse.redirect(url, status));
+  }
+  return session.respond();
+}
+
+export const config = {
+  runtime: "nodejs",
+  // Every page; not Next's build output, images or files with an extension.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|.*\\.[a-z0-9]+$).*)"],
+};
