@@ -14,11 +14,14 @@
  * design uses (see README). Runtime: RUNTIME_NOTE
  */
 import { NextResponse, type NextRequest } from "next/server";
+import { refusalResponse, screenPost } from "./lib/request-guard";
 import { loginPath, readRequestSession } from "./lib/session";
 
 const GUARDED = /^\/students(\/|$)/;
 
 export async function middleware(request: NextRequest) {
+  const refusal = await screenPost(request);
+  if (refusal) return refusalResponse(refusal, request.nextUrl.pathname);
   const session = await readRequestSession(request);
   const { pathname, search } = request.nextUrl;
   if (GUARDED.test(pathname) && session.data?.user === undefined) {

@@ -47,9 +47,10 @@ export { expect };
 export async function signIn(
   page: Page,
   user: keyof typeof USERS = "alice",
-  options: { remember?: boolean; next?: string } = {},
+  options: { remember?: boolean; next?: string; url?: string } = {},
 ) {
-  await page.goto(options.next ? `/login?next=${encodeURIComponent(options.next)}` : "/login");
+  const query = options.next ? `?next=${encodeURIComponent(options.next)}` : "";
+  await page.goto(`${options.url ?? ""}/login${query}`);
   await page.getByLabel("Username").fill(user);
   await page.getByLabel("Password").fill(USERS[user]);
   if (options.remember) await page.getByLabel(/Keep me signed in/).check();

@@ -6,8 +6,10 @@ import { z } from "zod";
  * value), and anything that is not text (a file) is kept as it is so that
  * the schema refuses it with a message instead of coercing it.
  */
-export function formFields<K extends string>(formData: FormData, names: readonly K[]): Record<K, unknown> {
+export function formFields<K extends string>(formData: unknown, names: readonly K[]): Record<K, unknown> {
   const fields = {} as Record<K, unknown>;
+  // A server action is a public endpoint: a caller can pass anything, not only a form.
+  if (!(formData instanceof FormData)) return fields;
   for (const name of names) {
     const value = formData.get(name);
     fields[name] = value === null ? undefined : value;

@@ -1,0 +1,119 @@
+import type { APIRequestContext } from "@playwright/test";
+import { COOKIE, expect, test } from "./fixtures";
+
+/**
+ * Hostile or broken requests, sent as a script would (no browser to keep
+ * them well-formed). None of them may get a 500 or set a session.
+ */
+type Action = { fields: Record<string, string> };
+
+/** The hidden fields with which a no-JavaScript form names its server action. */
+async function loginAction(request: APIRequestContext): Promise<Action> {
+  const html = await (await request.get("/login")).text();
+  const fields: Record<string, string> = {};
+  for (const match of html.matchAll(/<input type="hidden" name="(\$ACTION[^"]*)"(?: value="([^"]*)")?/g)) {
+    fields[match[1]] = (match[2] ?? "").replaceAll("&quot;", '"');
+  }
+  expect(Object.keys(fields).length).toBeGreaterThan(0);
+  return { fields };
+}
+
+function actionId(action: Action): string {
+  const reference = Object.entries(action.fields).find(([name]) => name.endsWith(":0"))!;
+  return (JSON.parse(reference[1]) as { id: string }).id;
+}
+
+test("form posts with missing, empty, huge, binary and repeated fields get messages, never a 500", async ({
+  request,
+  baseURL,
+}) => {
+  const action = await loginAction(request);
+  const post = (multipart: Record<string, string | { name: string; mimeType: string; buffer: Buffer }>) =>
+    request.post("/login", { multipart: { ...action.fields, ...multipart }, headers: { Origin: baseURL! } });
+
+  let response = await post({});
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain("Enter your username.");
+
+  response = await post({ username: "", password: "" });
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain("Enter your password.");
+
+  response = await post({ username: "a".repeat(900_000), password: "x" });
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain("A username has at most 64 characters.");
+
+  response = await post({ username: "alice", password: "p".repeat(1024 * 1024) });
+  expect(response.status()).toBe(413);
+  expect(await response.text()).toContain("too large");
+
+  response = await post({
+    username: { name: "x.bin", mimeType: "application/octet-stream", buffer: Buffer.from([0, 255, 1, 254]) },
+    password: "x",
+  });
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain("must be text.");
+
+  response = await post({ username: "\u0000\uffff\ud800", password: "\u0000" });
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain("Wrong username or password.");
+
+  for (const result of [response]) expect(result.headers()["set-cookie"] ?? "").not.toContain(COOKIE);
+});
+
+test("unknown action ids, malformed action bodies and odd content types are 4xx", async ({ request, baseURL }) => {
+  const action = await loginAction(request);
+  const id = actionId(action);
+  const headers = { Origin: baseURL! };
+  const cases: { headers: Record<string, string>; data: string }[] = [
+    { headers: { "Next-Action": "0".repeat(42), "Content-Type": "text/plain;charset=UTF-8" }, data: "[]" },
+    { headers: { "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8" }, data: "not json" },
+    { headers: { "Next-Action": id, "Content-Type": "application/json" }, data: '{"a":' },
+    { headers: { "Next-Action": id, "Content-Type": "application/x-www-form-urlencoded" }, data: "a=1" },
+    { headers: { "Content-Type": "multipart/form-data; boundary=x" }, data: "--x\r\nbroken" },
+  ];
+  for (const { headers: extra, data } of cases) {
+    const response = await request.post("/login", { headers: { ...headers, ...extra }, data });
+    expect(response.status(), JSON.stringify(extra)).toBeGreaterThanOrEqual(400);
+    expect(response.status(), JSON.stringify(extra)).toBeLessThan(500);
+  }
+  // Arguments that are not a form, or references to parts that are not there: answered, not a crash.
+  for (const arg of ['"$@1"', '"$K1"', '"$Q1"', '"$F1"', '{"$$typeof":1}', "null", '"$T"', '"$nope"', '"$Dnope"']) {
+    const response = await request.post("/login", {
+      headers: { ...headers, "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8" },
+      data: `[{},${arg}]`,
+    });
+    expect(response.status(), arg).toBeLessThan(500);
+  }
+  const response = await request.post("/login", {
+    headers: { ...headers, "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8" },
+    data: '[1,"x",{"y":2}]',
+  });
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain("Enter your username.");
+});
+
+test("a cross-origin sign-in post is refused with 403 and changes nothing", async ({ request }) => {
+  const action = await loginAction(request);
+  const response = await request.post("/login", {
+    multipart: { ...action.fields, username: "alice", password: "correct horse battery staple" },
+    headers: { Origin: "https://evil.example" },
+    maxRedirects: 0,
+  });
+  expect(response.status()).toBe(403);
+  expect(response.headers()["set-cookie"] ?? "").not.toContain(COOKIE);
+});
+
+test("garbage cookies on every page give the anonymous answer, never a 500", async ({ request }) => {
+  const values = ["", "x", "Fe26.2", "Fe26.2*".repeat(8), "a".repeat(8000), "%%%", "Fe26.2**********~2", "é"];
+  for (const value of values) {
+    for (const path of ["/", "/login", "/students", "/students/1", "/session"]) {
+      const response = await request.get(path, {
+        headers: { Cookie: `${COOKIE}=${encodeURIComponent(value)}` },
+        maxRedirects: 0,
+      });
+      expect(response.status(), `${path} with ${value.slice(0, 20)}`).toBeLessThan(400);
+      if (path.startsWith("/students")) expect(response.headers().location).toMatch(/^\/login\?next=/);
+    }
+  }
+});

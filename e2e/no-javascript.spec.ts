@@ -1,0 +1,33 @@
+import { expect, test, USERS } from "./fixtures";
+
+test.use({ javaScriptEnabled: false });
+
+test("sign in, use the playground and sign out with JavaScript disabled", async ({ page }) => {
+  await page.goto("/students/2");
+  await expect(page).toHaveURL(/\/login\?next=%2Fstudents%2F2$/);
+
+  await page.getByLabel("Username").fill("alice");
+  await page.getByLabel("Password").fill("not it");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("#login-message")).toHaveText("Wrong username or password.");
+  await expect(page.getByLabel("Username")).toHaveValue("alice");
+
+  await page.getByLabel("Password").fill(USERS.alice);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/students\/2$/);
+  await expect(page.getByRole("heading", { name: "Boy" })).toBeVisible();
+
+  await page.goto("/session");
+  const form = page.locator("form", { has: page.getByRole("heading", { name: "Set a key" }) });
+  await form.getByLabel("Key").fill("mode");
+  await form.getByLabel("Value").fill("no-js");
+  await form.getByRole("button", { name: "Set" }).click();
+  await expect(page.getByTestId("session-contents")).toHaveText('{"user":"alice","mode":"no-js"}');
+
+  await page.goto("/students");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login\?signed-out=1$/);
+  await expect(page.getByText("You have been signed out.")).toBeVisible();
+  await page.goto("/students");
+  await expect(page).toHaveURL(/\/login\?next=%2Fstudents$/);
+});
