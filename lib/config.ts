@@ -7,7 +7,7 @@
  * configuration stops at once instead of failing on the first request.
  */
 import { describeDuration, formatDuration, parseDuration } from "./duration";
-import { parseHash, type ParsedHash } from "./password";
+import { parseHash, type ParsedHash } from "./hash-format";
 
 export const MIN_SECRET_LENGTH = 32;
 export const DEFAULT_LIFETIME = 31 * 86_400; // Flask's PERMANENT_SESSION_LIFETIME

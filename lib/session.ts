@@ -215,7 +215,7 @@ export async function openSession(
   } else {
     const opened = await unseal(seal, keys);
     if (typeof opened === "string") {
-      debug("session.rejected", { reason: opened });
+      debug("session.rejected", { reason: opened }, config);
       return null;
     }
     data = opened;
@@ -229,7 +229,7 @@ export async function openSession(
         : null;
   if (reason) {
     openedSeals.delete(seal);
-    debug("session.rejected", { reason });
+    debug("session.rejected", { reason }, config);
     return null;
   }
   // A copy: callers may change it before writing it back.
@@ -300,7 +300,7 @@ type SealedCookie = { value: string; options: CookieOptions };
  * permanent one lives until the session would expire. The seal itself
  * expires then too (iron-session's own check, 60 s of skew on top of ours).
  */
-async function sealCookie(data: SessionData, config: Config, now: number): Promise<SealedCookie> {
+export async function sealSession(data: SessionData, config: Config, now: number): Promise<SealedCookie> {
   const remaining = Math.max(1, expiresAt(data, config) - now);
   const value = await sealData(toWire(data), { password: (await keyring(config)).seal, ttl: remaining });
   const options = cookieOptions(config, data.permanent ? remaining : undefined);
@@ -344,7 +344,7 @@ export async function signIn(user: string, remember: boolean): Promise<void> {
     createdAt: now,
     refreshedAt: now,
   };
-  await writeCookie(await sealCookie(data, config, now));
+  await writeCookie(await sealSession(data, config, now));
 }
 
 /** Ends the session: the cookie is expired and nothing of it remains (Flask: `session.clear()`). */
@@ -368,7 +368,7 @@ export async function updateSession(change: (data: SessionData) => void): Promis
   if (data.user === undefined && !data.permanent && Object.keys(data.values).length === 0) {
     await writeCookie(expiredCookie(config));
   } else {
-    await writeCookie(await sealCookie(data, config, now));
+    await writeCookie(await sealSession(data, config, now));
   }
   return data;
 }
@@ -402,7 +402,7 @@ export async function readRequestSession(request: NextRequest): Promise<RequestS
     update = expiredCookie(config);
   } else if (data && now - data.refreshedAt >= refreshInterval(config)) {
     data.refreshedAt = now;
-    update = await sealCookie(data, config, now).catch(() => null); // it fitted before; keep it if not
+    update = await sealSession(data, config, now).catch(() => null); // it fitted before; keep it if not
   }
   return {
     data,

@@ -12,7 +12,8 @@ let decoy: ParsedHash | undefined;
 function decoyHash(users: ReadonlyMap<string, ParsedHash>): ParsedHash {
   if (!decoy) {
     const model = users.values().next().value as ParsedHash;
-    decoy = { ...model, salt: randomBytes(model.salt.length), key: randomBytes(model.key.length) };
+    const random = (like: string) => randomBytes(Buffer.from(like, "base64url").length).toString("base64url");
+    decoy = { ...model, salt: random(model.salt), key: random(model.key) };
   }
   return decoy;
 }
