@@ -39,7 +39,14 @@ describe("loadConfig", () => {
     expect(config.cookieName).toBe("__Host-sid");
     expect(config.demoAccount).toBe(false);
     expect([...config.users.keys()]).toEqual(["alice", "bob"]);
-    expect(loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, AUTH_USERS: `a:${HASH}`, SESSION_COOKIE_NAME: "__Host-x" }).cookieName).toBe("__Host-x");
+    expect(
+      loadConfig({
+        NODE_ENV: "production",
+        SESSION_SECRET: SECRET,
+        AUTH_USERS: `a:${HASH}`,
+        SESSION_COOKIE_NAME: "__Host-x",
+      }).cookieName,
+    ).toBe("__Host-x");
   });
 
   it("reads durations and fallbacks", () => {
@@ -72,7 +79,10 @@ describe("loadConfig", () => {
     [{ SESSION_LIFETIME: "7x" }, /SESSION_LIFETIME: "7x" is not a duration.*e\.g\. SESSION_LIFETIME=31d/],
     [{ SESSION_LIFETIME: "0" }, /SESSION_LIFETIME: it must be at least 1 second/],
     [{ SESSION_ABSOLUTE_LIFETIME: "forever" }, /SESSION_ABSOLUTE_LIFETIME: "forever" is not a duration/],
-    [{ SESSION_LIFETIME: "7d", SESSION_ABSOLUTE_LIFETIME: "1d" }, /SESSION_ABSOLUTE_LIFETIME \(1 day\) is shorter than SESSION_LIFETIME \(7 days\)/],
+    [
+      { SESSION_LIFETIME: "7d", SESSION_ABSOLUTE_LIFETIME: "1d" },
+      /SESSION_ABSOLUTE_LIFETIME \(1 day\) is shorter than SESSION_LIFETIME \(7 days\)/,
+    ],
     [{ SESSION_COOKIE_NAME: "my session" }, /SESSION_COOKIE_NAME: "my session" is not a valid cookie name/],
     [{ SESSION_COOKIE_NAME: "a;b=c" }, /not a valid cookie name/],
     [{ AUTH_USERS: "alice" }, /AUTH_USERS: entry 1 has no ":"/],

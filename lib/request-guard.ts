@@ -74,8 +74,7 @@ export async function screenPost(request: NextRequest): Promise<Refusal | null> 
   return null;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /** A small self-contained page, readable with or without JavaScript. */
 export function refusalResponse(refusal: Refusal, backTo: string): Response {

@@ -3,7 +3,11 @@ import { safeNext } from "./safe-next";
 
 describe("safeNext", () => {
   it.each(["/students", "/students/3", "/students/3?tab=1#top", "/session", "/a/b/../c"])("keeps %s", (next) => {
-    expect(safeNext(next)).toBe(new URL(next, "http://x.invalid").pathname + new URL(next, "http://x.invalid").search + new URL(next, "http://x.invalid").hash);
+    expect(safeNext(next)).toBe(
+      new URL(next, "http://x.invalid").pathname +
+        new URL(next, "http://x.invalid").search +
+        new URL(next, "http://x.invalid").hash,
+    );
   });
 
   it.each([

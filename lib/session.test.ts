@@ -8,7 +8,12 @@ const B = "secret-b-".padEnd(40, "b");
 const C = "secret-c-".padEnd(40, "c");
 
 function config(secret: string, fallbacks: string[] = [], env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: "test", SESSION_SECRET: secret, SESSION_SECRET_FALLBACKS: fallbacks.join(","), ...env });
+  return loadConfig({
+    NODE_ENV: "test",
+    SESSION_SECRET: secret,
+    SESSION_SECRET_FALLBACKS: fallbacks.join(","),
+    ...env,
+  });
 }
 
 const T0 = 1_800_000_000; // a fixed "now", in seconds
@@ -65,7 +70,15 @@ describe("sealing and opening", () => {
     const cfg = config(A);
     const { value } = await sealSession(session(), cfg, T0);
     const id = value.split("*")[1];
-    for (const payload of [{}, { u: "alice" }, { c: "1", r: 1 }, { c: 1, r: 1, u: 5 }, { c: 1, r: 1, v: { k: 1 } }, [1, 2], "x"]) {
+    for (const payload of [
+      {},
+      { u: "alice" },
+      { c: "1", r: 1 },
+      { c: 1, r: 1, u: 5 },
+      { c: 1, r: 1, v: { k: 1 } },
+      [1, 2],
+      "x",
+    ]) {
       const seal = await sealData(payload, { password: { [id]: A }, ttl: 3600 });
       expect(await openSession(seal, T0, cfg), JSON.stringify(payload)).toBeNull();
     }
@@ -86,7 +99,10 @@ describe("secret rotation", () => {
       [B, [A, C]],
       [C, [B, A]],
     ] as const) {
-      expect(await openSession(sealedWithA, T0, config(secret, [...fallbacks])), `${secret} + ${fallbacks}`).not.toBeNull();
+      expect(
+        await openSession(sealedWithA, T0, config(secret, [...fallbacks])),
+        `${secret} + ${fallbacks}`,
+      ).not.toBeNull();
     }
     expect(await openSession(sealedWithA, T0, config(B))).toBeNull();
     expect(await openSession(sealedWithA, T0, config(B, [C]))).toBeNull();
@@ -106,9 +122,21 @@ describe("secret rotation", () => {
     const madeAtB = (await sealSession(session(), stepB, T0)).value;
     const madeAtC = (await sealSession(session(), stepC, T0)).value;
     const opens = async (seal: string, cfg: Config) => (await openSession(seal, T0, cfg)) !== null;
-    expect([await opens(madeAtA, stepA), await opens(madeAtA, stepB), await opens(madeAtA, stepC)]).toEqual([true, true, false]);
-    expect([await opens(madeAtB, stepA), await opens(madeAtB, stepB), await opens(madeAtB, stepC)]).toEqual([false, true, true]);
-    expect([await opens(madeAtC, stepA), await opens(madeAtC, stepB), await opens(madeAtC, stepC)]).toEqual([false, false, true]);
+    expect([await opens(madeAtA, stepA), await opens(madeAtA, stepB), await opens(madeAtA, stepC)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([await opens(madeAtB, stepA), await opens(madeAtB, stepB), await opens(madeAtB, stepC)]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect([await opens(madeAtC, stepA), await opens(madeAtC, stepB), await opens(madeAtC, stepC)]).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 
   it("does not serve a cached session once its secret is no longer configured", async () => {
@@ -162,7 +190,11 @@ describe("expiry, to the second", () => {
   });
 
   it("marks the cookie Secure in production", async () => {
-    const production = loadConfig({ NODE_ENV: "production", SESSION_SECRET: A, AUTH_USERS: "a:scrypt.17.8.1.m_XNzxGiiuH4geBRxU_GJQ.PezR2z5szXOrIv0VHnxtOj1tjVxfmSaS8yCdvUvxcFo" });
+    const production = loadConfig({
+      NODE_ENV: "production",
+      SESSION_SECRET: A,
+      AUTH_USERS: "a:scrypt.17.8.1.m_XNzxGiiuH4geBRxU_GJQ.PezR2z5szXOrIv0VHnxtOj1tjVxfmSaS8yCdvUvxcFo",
+    });
     expect((await sealSession(session(), production, T0)).options.secure).toBe(true);
   });
 
