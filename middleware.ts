@@ -26,7 +26,10 @@
  * sandbox is separate and each request opens the cookie twice.
  */
 import { NextResponse, type NextRequest } from "next/server";
+import { audit } from "./lib/audit";
+import { clientIp } from "./lib/client-ip";
 import { refusalResponse, screenPost } from "./lib/request-guard";
+import { contentSecurityPolicy, newNonce } from "./lib/security-headers";
 import { loginPath, readRequestSession } from "./lib/session";
 
 const GUARDED = /^\/students(\/|$)/;
@@ -34,15 +37,32 @@ const GUARDED = /^\/students(\/|$)/;
 export async function middleware(request: NextRequest) {
   const refusal = await screenPost(request);
   if (refusal) return refusalResponse(refusal, request.nextUrl.pathname);
+
   const session = await readRequestSession(request);
+  if (session.rejected) audit("session.rejected", { ...session.rejected, ip: clientIp(request.headers) });
   const { pathname, search } = request.nextUrl;
+  let response: NextResponse;
   if (GUARDED.test(pathname) && session.data?.user === undefined) {
     const url = new URL(loginPath(pathname + search), request.url);
     // 303 turns a form POST (a server action) into a GET of the login page.
     const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;
-    return session.respond(NextResponse.redirect(url, status));
+    response = session.respond(NextResponse.redirect(url, status));
+  } else {
+    // Next.js puts this request's nonce on the scripts it renders.
+    const csp = contentSecurityPolicy(newNonce());
+    request.headers.set("content-security-policy", csp);
+    response = session.respond();
+    response.headers.set("content-security-policy", csp);
+    if (pathname === "/login" && request.nextUrl.searchParams.has("signed-out")) {
+      // After sign-out, drop anything the browser cached of the signed-in pages.
+      // Not "cookies": that would clear every cookie of the whole site (other
+      // apps on sibling subdomains too); the session cookie is expired precisely.
+      response.headers.set("clear-site-data", '"cache"');
+    }
   }
-  return session.respond();
+  // What this response says depends on the session cookie.
+  response.headers.append("vary", "Cookie");
+  return response;
 }
 
 export const config = {

@@ -27,9 +27,10 @@ export async function serverWith(env: Record<string, string | undefined>): Promi
 }
 
 type WorkerFixtures = { serverEnv: Record<string, string>; server: RunningServer };
+type TestFixtures = { cspViolations: string[] };
 
 /** Every test gets `baseURL` pointing at a production server started for its worker with `serverEnv`. */
-export const test = base.extend<object, WorkerFixtures>({
+export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverEnv: [{}, { option: true, scope: "worker" }],
   server: [
     async ({ serverEnv }, use) => {
@@ -40,6 +41,18 @@ export const test = base.extend<object, WorkerFixtures>({
     { scope: "worker" },
   ],
   baseURL: async ({ server }, use) => use(server.url),
+  /** Every test fails if the page broke the Content-Security-Policy. */
+  cspViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await use(violations);
+      expect(violations, "CSP violations in the browser console").toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };

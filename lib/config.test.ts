@@ -24,7 +24,7 @@ describe("loadConfig", () => {
       cookieName: "session",
       demoAccount: true,
       fallbackSecrets: [],
-      logLevel: "info",
+      trustProxy: false,
     });
     expect([...config.users.keys()]).toEqual(["admin"]);
   });
@@ -90,7 +90,7 @@ describe("loadConfig", () => {
     [{ AUTH_USERS: `alice:${HASH},alice:${HASH}` }, /the user "alice" is listed twice/],
     [{ AUTH_USERS: "alice:admin123" }, /the hash of "alice" is not an scrypt hash from 'npm run hash-password'/],
     [{ AUTH_USERS: " , " }, /AUTH_USERS lists no users/],
-    [{ LOG_LEVEL: "verbose" }, /LOG_LEVEL: "verbose" is not a level/],
+    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY: "yes" is not true or false/],
   ])("reports %j", (env, message) => {
     const found = problems({ SESSION_SECRET: SECRET, ...env } as Record<string, string>);
     expect(found.join("\n")).toMatch(message);

@@ -38,7 +38,8 @@ export type Config = {
   users: ReadonlyMap<string, ParsedHash>;
   /** True when no AUTH_USERS is set in development and the demo account is in use. */
   demoAccount: boolean;
-  logLevel: "info" | "debug";
+  /** TRUST_PROXY: take the client's address from the first X-Forwarded-For hop (behind a proxy that sets it). */
+  trustProxy: boolean;
 };
 
 export class ConfigError extends Error {
@@ -138,6 +139,14 @@ export function parseUsers(raw: string, problems: string[]): Map<string, ParsedH
   return users;
 }
 
+function readBoolean(env: Env, name: string, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase() ?? "";
+  if (raw === "" || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  problems.push(`${name}: "${env[name]}" is not true or false. e.g. ${name}=true`);
+  return false;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === "production";
   const problems: string[] = [];
@@ -173,10 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoAccount = true;
   }
 
-  const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || "info";
-  if (logLevel !== "info" && logLevel !== "debug") {
-    problems.push(`LOG_LEVEL: "${env.LOG_LEVEL}" is not a level. Use LOG_LEVEL=info or LOG_LEVEL=debug`);
-  }
+  const trustProxy = readBoolean(env, "TRUST_PROXY", problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -188,7 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     cookieName,
     users,
     demoAccount,
-    logLevel: logLevel as Config["logLevel"],
+    trustProxy,
   };
 }
 

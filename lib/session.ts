@@ -18,8 +18,8 @@ import { sealData, unsealData, type UnsealErrorReason } from "iron-session";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
+import { sessionTag } from "./audit";
 import { getConfig, type Config } from "./config";
-import { debug } from "./log";
 
 /** What a session holds. Times are epoch seconds. */
 export type SessionData = {
@@ -186,6 +186,8 @@ function remember(seal: string, entry: CacheEntry) {
 
 export type RejectReason = UnsealErrorReason | "malformed" | "idle-expired" | "absolute-expired";
 
+type Inspected = { data: SessionData; reason?: undefined } | { data?: undefined; reason: RejectReason };
+
 async function unseal(seal: string, keys: Keyring): Promise<SessionData | RejectReason> {
   const rejected: { reason?: UnsealErrorReason } = {};
   const raw = await unsealData<unknown>(seal, {
@@ -195,6 +197,33 @@ async function unseal(seal: string, keys: Keyring): Promise<SessionData | Reject
     },
   });
   return rejected.reason ?? fromWire(raw) ?? "malformed";
+}
+
+/** Opens a cookie value and says why it is refused when it is. */
+async function inspectSession(seal: string, now: number, config: Config): Promise<Inspected> {
+  const keys = await keyring(config);
+  const cached = openedSeals.get(seal);
+  let data: SessionData;
+  if (cached && cached.fingerprint === keys.fingerprint) {
+    data = cached.data;
+  } else {
+    const opened = await unseal(seal, keys);
+    if (typeof opened === "string") return { reason: opened };
+    data = opened;
+    remember(seal, { data, fingerprint: keys.fingerprint });
+  }
+  const reason: RejectReason | null =
+    now >= data.createdAt + config.absoluteLifetime
+      ? "absolute-expired"
+      : now >= data.refreshedAt + config.lifetime
+        ? "idle-expired"
+        : null;
+  if (reason) {
+    openedSeals.delete(seal);
+    return { reason };
+  }
+  // A copy: callers may change it before writing it back.
+  return { data: { ...data, values: { ...data.values } } };
 }
 
 /**
@@ -207,33 +236,7 @@ export async function openSession(
   config: Config = getConfig(),
 ): Promise<SessionData | null> {
   if (!seal) return null;
-  const keys = await keyring(config);
-  const cached = openedSeals.get(seal);
-  let data: SessionData;
-  if (cached && cached.fingerprint === keys.fingerprint) {
-    data = cached.data;
-  } else {
-    const opened = await unseal(seal, keys);
-    if (typeof opened === "string") {
-      debug("session.rejected", { reason: opened }, config);
-      return null;
-    }
-    data = opened;
-    remember(seal, { data, fingerprint: keys.fingerprint });
-  }
-  const reason: RejectReason | null =
-    now >= data.createdAt + config.absoluteLifetime
-      ? "absolute-expired"
-      : now >= data.refreshedAt + config.lifetime
-        ? "idle-expired"
-        : null;
-  if (reason) {
-    openedSeals.delete(seal);
-    debug("session.rejected", { reason }, config);
-    return null;
-  }
-  // A copy: callers may change it before writing it back.
-  return { ...data, values: { ...data.values } };
+  return (await inspectSession(seal, now, config)).data ?? null;
 }
 
 function toSession(data: SessionData, seal: string, config: Config): Session {
@@ -331,9 +334,10 @@ function blankSession(now: number): SessionData {
 /**
  * Signs `user` in: a new session (new timestamps, so the absolute lifetime
  * starts now), permanent when "remember me" was ticked. The playground's
- * values carry over, as keys of Flask's session would.
+ * values carry over, as keys of Flask's session would. Returns the new
+ * cookie's tag, for the audit log.
  */
-export async function signIn(user: string, remember: boolean): Promise<void> {
+export async function signIn(user: string, remember: boolean): Promise<string> {
   const config = getConfig();
   const now = nowSeconds();
   const previous = await getSession();
@@ -344,12 +348,22 @@ export async function signIn(user: string, remember: boolean): Promise<void> {
     createdAt: now,
     refreshedAt: now,
   };
-  await writeCookie(await sealSession(data, config, now));
+  const cookie = await sealSession(data, config, now);
+  await writeCookie(cookie);
+  return sessionTag(cookie.value);
 }
 
-/** Ends the session: the cookie is expired and nothing of it remains (Flask: `session.clear()`). */
-export async function destroySession(): Promise<void> {
-  await writeCookie(expiredCookie(getConfig()));
+/**
+ * Ends the session: the cookie is expired and nothing of it remains (Flask:
+ * `session.clear()`). Returns who was signed in and the cookie's tag, for the audit log.
+ */
+export async function destroySession(): Promise<{ user?: string; session?: string }> {
+  const config = getConfig();
+  const store = await cookies();
+  const seal = store.get(config.cookieName)?.value;
+  const data = await openSession(seal, nowSeconds(), config);
+  store.set(config.cookieName, "", expiredCookie(config).options);
+  return { user: data?.user, session: seal ? await sessionTag(seal) : undefined };
 }
 
 /** Signing out ends the whole session, as clear does: there is nothing else worth keeping. */
@@ -384,6 +398,8 @@ export async function updateSession(change: (data: SessionData) => void): Promis
  */
 export type RequestSession = {
   data: SessionData | null;
+  /** Why the request's cookie was refused, if it had one that was, and the cookie's tag for the log. */
+  rejected?: { reason: RejectReason; session: string };
   /**
    * Completes the middleware's response: `redirect` as it is, or (without it)
    * a pass-through whose request carries the up-to-date cookie, so the page
@@ -396,9 +412,10 @@ export async function readRequestSession(request: NextRequest): Promise<RequestS
   const config = getConfig();
   const seal = request.cookies.get(config.cookieName)?.value;
   const now = nowSeconds();
-  const data = seal ? await openSession(seal, now, config) : null;
+  const inspected = seal ? await inspectSession(seal, now, config) : null;
+  const data = inspected?.data ?? null;
   let update: SealedCookie | null = null;
-  if (seal && !data) {
+  if (inspected?.reason) {
     update = expiredCookie(config);
   } else if (data && now - data.refreshedAt >= refreshInterval(config)) {
     data.refreshedAt = now;
@@ -406,6 +423,7 @@ export async function readRequestSession(request: NextRequest): Promise<RequestS
   }
   return {
     data,
+    rejected: inspected?.reason && seal ? { reason: inspected.reason, session: await sessionTag(seal) } : undefined,
     respond: (redirect) => {
       if (!redirect && update) {
         if (update.value) request.cookies.set(config.cookieName, update.value);

@@ -1,8 +1,12 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { audit } from "@/lib/audit";
+import { clientIp } from "@/lib/client-ip";
 import { fieldErrors, formFields, text } from "@/lib/form";
+import { recordFailure, recordSuccess, retryAfter } from "@/lib/login-throttle";
 import { safeNext } from "@/lib/safe-next";
 import { signIn } from "@/lib/session";
 import { verifyCredentials } from "@/lib/users";
@@ -41,10 +45,30 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
     };
   }
   const { username, password, remember, next } = parsed.data;
+  const kept = { username: typed, remember: remember !== undefined };
+  const ip = clientIp(await headers());
+
+  // Refused before any hashing: a locked-out guesser costs the server nothing.
+  const wait = await retryAfter(username, ip);
+  if (wait > 0) {
+    audit("signin.throttled", { user: username, ip, retryAfterSeconds: wait });
+    return { message: tooManyAttempts(wait), ...kept };
+  }
+
   const user = await verifyCredentials(username, password);
   if (!user) {
-    return { message: BAD_CREDENTIALS, username: typed, remember: remember !== undefined };
+    const lockout = await recordFailure(username, ip);
+    audit("signin.failure", { user: username, ip });
+    return { message: lockout > 0 ? tooManyAttempts(lockout) : BAD_CREDENTIALS, ...kept };
   }
-  await signIn(user, remember !== undefined);
+  await recordSuccess(username, ip);
+  const session = await signIn(user, remember !== undefined);
+  audit("signin.success", { user, ip, session });
   redirect(safeNext(next));
+}
+
+function tooManyAttempts(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  const wait = seconds < 60 ? `${seconds} seconds` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return `Too many failed sign-ins. Try again in ${wait}.`;
 }
