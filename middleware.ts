@@ -53,12 +53,6 @@ export async function middleware(request: NextRequest) {
     request.headers.set("content-security-policy", csp);
     response = session.respond();
     response.headers.set("content-security-policy", csp);
-    if (pathname === "/login" && request.nextUrl.searchParams.has("signed-out")) {
-      // After sign-out, drop anything the browser cached of the signed-in pages.
-      // Not "cookies": that would clear every cookie of the whole site (other
-      // apps on sibling subdomains too); the session cookie is expired precisely.
-      response.headers.set("clear-site-data", '"cache"');
-    }
   }
   // What this response says depends on the session cookie.
   response.headers.append("vary", "Cookie");

@@ -38,6 +38,8 @@ export type Config = {
   users: ReadonlyMap<string, ParsedHash>;
   /** True when no AUTH_USERS is set in development and the demo account is in use. */
   demoAccount: boolean;
+  /** LOGIN_MAX_FAILURES and LOGIN_LOCKOUT (seconds): see lib/login-throttle.ts. */
+  loginThrottle: { maxFailures: number; lockout: number };
   /** TRUST_PROXY: take the client's address from the first X-Forwarded-For hop (behind a proxy that sets it). */
   trustProxy: boolean;
 };
@@ -183,6 +185,14 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const trustProxy = readBoolean(env, "TRUST_PROXY", problems);
+  const lockout = readDuration(env, "LOGIN_LOCKOUT", 15 * 60, problems);
+  const rawFailures = env.LOGIN_MAX_FAILURES?.trim() || "5";
+  const maxFailures = /^\d{1,3}$/.test(rawFailures) ? Number(rawFailures) : 0;
+  if (maxFailures < 1 || maxFailures > 100) {
+    problems.push(
+      `LOGIN_MAX_FAILURES: "${rawFailures}" is not a whole number from 1 to 100. e.g. LOGIN_MAX_FAILURES=5`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -195,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     users,
     demoAccount,
     trustProxy,
+    loginThrottle: { maxFailures, lockout },
   };
 }
 

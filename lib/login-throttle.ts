@@ -1,87 +1,96 @@
-import "server-only";
 /**
  * Login throttling (OWASP Authentication Cheat Sheet, ASVS V6.3): failed
  * sign-ins are counted per account+address and per address, with
- * rate-limiter-flexible. Over the limit, an attempt is refused before any
+ * rate-limiter-flexible. Over a limit, an attempt is refused before any
  * password hashing, with the time to wait.
  *
- * - account+address: 5 failures in 15 minutes lock that pair for 15 minutes;
- *   each further lockout within a day doubles it (15, 30, 60 min), capped at
- *   1 hour. A success clears both counters.
- * - address: 50 failures in an hour lock the address for an hour, whatever
- *   the account names (password spraying).
+ * With the defaults (LOGIN_MAX_FAILURES=5, LOGIN_LOCKOUT=15m):
+ * - account+address: 5 failures within 15 minutes lock that pair for
+ *   LOGIN_LOCKOUT; each further lockout within a day doubles it (15, 30,
+ *   60 min), capped at four times LOGIN_LOCKOUT. A success clears the pair.
+ * - address: 50 failures (10x) within an hour lock the address for four
+ *   times LOGIN_LOCKOUT, whatever the account names (password spraying).
  *
- * The trade-off: an attacker cannot lock a real user out from elsewhere, as
- * the account's counter is per address; a user behind the same address as
+ * The trade-off: an attacker elsewhere cannot lock a real user out, because
+ * the account's counter is per address; someone behind the same address as
  * an attacker (one NAT) can be locked out for at most an hour at a time.
- * Counters live in memory, per server process.
+ * Counters live in this server process's memory.
  */
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 
-export const ACCOUNT_FAILURES = 5;
+export type ThrottleSettings = { maxFailures: number; lockout: number };
+
+export type LoginThrottle = {
+  /** Seconds to wait before this account may be tried from this address, or 0. */
+  retryAfter(username: string, ip: string): Promise<number>;
+  /** Counts a failure; returns the seconds of a lockout it started, else 0. */
+  recordFailure(username: string, ip: string): Promise<number>;
+  /** A success clears the pair's failures and its lockout history. */
+  recordSuccess(username: string, ip: string): Promise<void>;
+};
+
+const waitOf = (result: RateLimiterRes | null, limit: number) =>
+  result && result.consumedPoints > limit ? Math.ceil(result.msBeforeNext / 1000) : 0;
+
+/** Failures are counted over these windows. */
 export const ACCOUNT_WINDOW = 15 * 60;
-export const ADDRESS_FAILURES = 50;
 export const ADDRESS_WINDOW = 60 * 60;
-export const MAX_LOCKOUT = 60 * 60;
 
-type Limiters = { account: RateLimiterMemory; address: RateLimiterMemory; lockouts: RateLimiterMemory };
+export function createLoginThrottle({ maxFailures, lockout }: ThrottleSettings): LoginThrottle {
+  const addressFailures = maxFailures * 10;
+  const maxLockout = lockout * 4;
+  const account = new RateLimiterMemory({ keyPrefix: "login-account", points: maxFailures, duration: ACCOUNT_WINDOW });
+  const address = new RateLimiterMemory({
+    keyPrefix: "login-address",
+    points: addressFailures,
+    duration: ADDRESS_WINDOW,
+    blockDuration: maxLockout,
+  });
+  const lockouts = new RateLimiterMemory({ keyPrefix: "login-lockouts", points: 1_000, duration: 24 * 60 * 60 });
+  const pair = (username: string, ip: string) => `${username.toLowerCase()}|${ip}`;
 
-const KEY = Symbol.for("next-sessions.login-limiters");
-const store = globalThis as typeof globalThis & { [KEY]?: Limiters };
+  return {
+    async retryAfter(username, ip) {
+      const [byPair, byAddress] = await Promise.all([account.get(pair(username, ip)), address.get(ip)]);
+      return Math.max(waitOf(byPair, maxFailures), waitOf(byAddress, addressFailures));
+    },
 
-function limiters(): Limiters {
-  store[KEY] ??= {
-    account: new RateLimiterMemory({ keyPrefix: "login-account", points: ACCOUNT_FAILURES, duration: ACCOUNT_WINDOW }),
-    address: new RateLimiterMemory({
-      keyPrefix: "login-address",
-      points: ADDRESS_FAILURES,
-      duration: ADDRESS_WINDOW,
-      blockDuration: ADDRESS_WINDOW,
-    }),
-    lockouts: new RateLimiterMemory({ keyPrefix: "login-lockouts", points: 1_000, duration: 24 * 60 * 60 }),
+    async recordFailure(username, ip) {
+      const key = pair(username, ip);
+      const waits = await Promise.all([
+        // consume(), not penalty(): only consume() applies blockDuration past the limit.
+        address.consume(ip).then(
+          () => 0,
+          (rejection: unknown) => {
+            if (rejection instanceof RateLimiterRes) return Math.ceil(rejection.msBeforeNext / 1000);
+            throw rejection;
+          },
+        ),
+        account.penalty(key).then(async (result) => {
+          if (result.consumedPoints < maxFailures) return 0;
+          // Lockout number n lasts lockout * 2^(n-1), at most maxLockout.
+          const previous = (await lockouts.penalty(key)).consumedPoints - 1;
+          const seconds = Math.min(lockout * 2 ** previous, maxLockout);
+          await account.block(key, seconds);
+          return seconds;
+        }),
+      ]);
+      return Math.max(...waits);
+    },
+
+    async recordSuccess(username, ip) {
+      const key = pair(username, ip);
+      await Promise.all([account.delete(key), lockouts.delete(key)]);
+    },
   };
-  return store[KEY];
 }
 
-const accountKey = (username: string, ip: string) => `${username.toLowerCase()}|${ip}`;
+const KEY = Symbol.for("next-sessions.login-throttle");
+const holder = globalThis as typeof globalThis & { [KEY]?: { settings: string; throttle: LoginThrottle } };
 
-/** Seconds to wait before this pair may try again, or 0. */
-export async function retryAfter(username: string, ip: string): Promise<number> {
-  const { account, address } = limiters();
-  const [byAccount, byAddress] = await Promise.all([account.get(accountKey(username, ip)), address.get(ip)]);
-  const wait = (result: RateLimiterRes | null, limit: number) =>
-    result && result.consumedPoints > limit ? Math.ceil(result.msBeforeNext / 1000) : 0;
-  return Math.max(wait(byAccount, ACCOUNT_FAILURES), wait(byAddress, ADDRESS_FAILURES));
-}
-
-/** Counts a failure; returns the seconds to wait when it triggered a lockout, else 0. */
-export async function recordFailure(username: string, ip: string): Promise<number> {
-  const { account, address, lockouts } = limiters();
-  const key = accountKey(username, ip);
-  const waits = await Promise.all([
-    // consume() (not penalty()) applies blockDuration when the limit is passed.
-    address.consume(ip).then(
-      () => 0,
-      (rejection: unknown) => {
-        if (rejection instanceof RateLimiterRes) return Math.ceil(rejection.msBeforeNext / 1000);
-        throw rejection;
-      },
-    ),
-    account.penalty(key).then(async (result) => {
-      if (result.consumedPoints !== ACCOUNT_FAILURES) return 0;
-      // Lockout number n lasts 15 min * 2^(n-1), at most an hour.
-      const previous = (await lockouts.penalty(key)).consumedPoints - 1;
-      const seconds = Math.min(ACCOUNT_WINDOW * 2 ** previous, MAX_LOCKOUT);
-      await account.block(key, seconds);
-      return seconds;
-    }),
-  ]);
-  return Math.max(...waits);
-}
-
-/** A successful sign-in clears the pair's failures and its lockout history. */
-export async function recordSuccess(username: string, ip: string): Promise<void> {
-  const { account, lockouts } = limiters();
-  const key = accountKey(username, ip);
-  await Promise.all([account.delete(key), lockouts.delete(key)]);
+/** The process's throttle, made once from the configuration. */
+export function loginThrottle(settings: ThrottleSettings): LoginThrottle {
+  const id = `${settings.maxFailures}/${settings.lockout}`;
+  if (holder[KEY]?.settings !== id) holder[KEY] = { settings: id, throttle: createLoginThrottle(settings) };
+  return holder[KEY].throttle;
 }

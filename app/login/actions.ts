@@ -6,7 +6,8 @@ import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { clientIp } from "@/lib/client-ip";
 import { fieldErrors, formFields, text } from "@/lib/form";
-import { recordFailure, recordSuccess, retryAfter } from "@/lib/login-throttle";
+import { getConfig } from "@/lib/config";
+import { loginThrottle } from "@/lib/login-throttle";
 import { safeNext } from "@/lib/safe-next";
 import { signIn } from "@/lib/session";
 import { verifyCredentials } from "@/lib/users";
@@ -47,9 +48,10 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
   const { username, password, remember, next } = parsed.data;
   const kept = { username: typed, remember: remember !== undefined };
   const ip = clientIp(await headers());
+  const throttle = loginThrottle(getConfig().loginThrottle);
 
   // Refused before any hashing: a locked-out guesser costs the server nothing.
-  const wait = await retryAfter(username, ip);
+  const wait = await throttle.retryAfter(username, ip);
   if (wait > 0) {
     audit("signin.throttled", { user: username, ip, retryAfterSeconds: wait });
     return { message: tooManyAttempts(wait), ...kept };
@@ -57,11 +59,11 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
 
   const user = await verifyCredentials(username, password);
   if (!user) {
-    const lockout = await recordFailure(username, ip);
+    const lockout = await throttle.recordFailure(username, ip);
     audit("signin.failure", { user: username, ip });
     return { message: lockout > 0 ? tooManyAttempts(lockout) : BAD_CREDENTIALS, ...kept };
   }
-  await recordSuccess(username, ip);
+  await throttle.recordSuccess(username, ip);
   const session = await signIn(user, remember !== undefined);
   audit("signin.success", { user, ip, session });
   redirect(safeNext(next));

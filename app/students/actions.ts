@@ -6,7 +6,16 @@ import { audit } from "@/lib/audit";
 import { clientIp } from "@/lib/client-ip";
 import { signOut } from "@/lib/session";
 
-/** Ends the session, whoever calls it: signing out needs no proof of being signed in. */
+/**
+ * Ends the session, whoever calls it: signing out needs no proof of being
+ * signed in.
+ *
+ * No Clear-Site-Data header: "cookies" would wipe every cookie of the whole
+ * registrable domain (other apps on sibling subdomains too), while the
+ * session cookie is expired here precisely; "cache" has nothing to clear,
+ * as every page that depends on the session is sent `no-store`. (A server
+ * action cannot set response headers either.)
+ */
 export async function logout(): Promise<void> {
   const ended = await signOut();
   audit("signout", { ...ended, ip: clientIp(await headers()) });
