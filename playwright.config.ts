@@ -21,6 +21,11 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   timeout: 30_000,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  projects: [
+    { name: "e2e", testIgnore: /(fuzz|load)\.spec\.ts$/ },
+    // The attack suites saturate the server: run them after the timing-sensitive tests, not beside them.
+    { name: "attack", testMatch: /(fuzz|load)\.spec\.ts$/, dependencies: ["e2e"] },
+  ],
   use: {
     trace: "retain-on-first-failure",
     ...devices["Desktop Chrome"],

@@ -1,5 +1,6 @@
 import type { APIRequestContext } from "@playwright/test";
 import { COOKIE, expect, test } from "./fixtures";
+import { actionFields, actionId as idOf } from "./http";
 
 /**
  * Hostile or broken requests, sent as a script would (no browser to keep
@@ -7,20 +8,8 @@ import { COOKIE, expect, test } from "./fixtures";
  */
 type Action = { fields: Record<string, string> };
 
-/** The hidden fields with which a no-JavaScript form names its server action. */
 async function loginAction(request: APIRequestContext): Promise<Action> {
-  const html = await (await request.get("/login")).text();
-  const fields: Record<string, string> = {};
-  for (const match of html.matchAll(/<input type="hidden" name="(\$ACTION[^"]*)"(?: value="([^"]*)")?/g)) {
-    fields[match[1]] = (match[2] ?? "").replaceAll("&quot;", '"');
-  }
-  expect(Object.keys(fields).length).toBeGreaterThan(0);
-  return { fields };
-}
-
-function actionId(action: Action): string {
-  const reference = Object.entries(action.fields).find(([name]) => name.endsWith(":0"))!;
-  return (JSON.parse(reference[1]) as { id: string }).id;
+  return { fields: actionFields(await (await request.get("/login")).text()) };
 }
 
 test("form posts with missing, empty, huge, binary and repeated fields get messages, never a 500", async ({
@@ -63,7 +52,7 @@ test("form posts with missing, empty, huge, binary and repeated fields get messa
 
 test("unknown action ids, malformed action bodies and odd content types are 4xx", async ({ request, baseURL }) => {
   const action = await loginAction(request);
-  const id = actionId(action);
+  const id = idOf(action.fields);
   const headers = { Origin: baseURL! };
   const cases: { headers: Record<string, string>; data: string }[] = [
     { headers: { "Next-Action": "0".repeat(42), "Content-Type": "text/plain;charset=UTF-8" }, data: "[]" },

@@ -25,6 +25,7 @@ describe("loadConfig", () => {
       demoAccount: true,
       fallbackSecrets: [],
       trustProxy: false,
+      loginThrottle: { maxFailures: 5, lockout: 900 },
     });
     expect([...config.users.keys()]).toEqual(["admin"]);
   });
@@ -91,6 +92,9 @@ describe("loadConfig", () => {
     [{ AUTH_USERS: "alice:admin123" }, /the hash of "alice" is not an scrypt hash from 'npm run hash-password'/],
     [{ AUTH_USERS: " , " }, /AUTH_USERS lists no users/],
     [{ TRUST_PROXY: "yes" }, /TRUST_PROXY: "yes" is not true or false/],
+    [{ LOGIN_MAX_FAILURES: "0" }, /LOGIN_MAX_FAILURES: "0" is not a whole number from 1 to 100/],
+    [{ LOGIN_MAX_FAILURES: "many" }, /LOGIN_MAX_FAILURES: "many" is not a whole number/],
+    [{ LOGIN_LOCKOUT: "soon" }, /LOGIN_LOCKOUT: "soon" is not a duration.*LOGIN_LOCKOUT=15m/],
   ])("reports %j", (env, message) => {
     const found = problems({ SESSION_SECRET: SECRET, ...env } as Record<string, string>);
     expect(found.join("\n")).toMatch(message);

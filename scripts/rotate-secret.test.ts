@@ -1,0 +1,62 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../lib/config";
+import { openSession, sealSession } from "../lib/session";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+/** Runs the script in an empty folder (no .env files) with the given environment; returns the printed variables. */
+function rotate(env: Record<string, string>) {
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "scripts/rotate-secret.ts")],
+    {
+      cwd: mkdtempSync(path.join(tmpdir(), "rotate-")),
+      env: { PATH: process.env.PATH, NODE_ENV: "test", ...env },
+      encoding: "utf8",
+    },
+  );
+  expect(result.status, result.stderr).toBe(0);
+  const value = (name: string) => new RegExp(`^${name}=(.*)$`, "m").exec(result.stdout)?.[1];
+  return { secret: value("SESSION_SECRET")!, fallbacks: value("SESSION_SECRET_FALLBACKS"), text: result.stdout };
+}
+
+describe("npm run rotate-secret", () => {
+  it("rotates twice, A -> B (A as fallback) -> C (B as fallback), and the cookies follow", async () => {
+    const A = "a".repeat(40);
+    const B = rotate({ SESSION_SECRET: A });
+    expect(B.secret.length).toBeGreaterThanOrEqual(32);
+    expect(B.fallbacks).toBe(A);
+    const C = rotate({ SESSION_SECRET: B.secret, SESSION_SECRET_FALLBACKS: B.fallbacks! });
+    expect(C.fallbacks).toBe(B.secret);
+    expect(C.text).toMatch(/1 older fallback secret is left out/);
+
+    const steps = {
+      A: loadConfig({ SESSION_SECRET: A }),
+      B: loadConfig({ SESSION_SECRET: B.secret, SESSION_SECRET_FALLBACKS: B.fallbacks }),
+      C: loadConfig({ SESSION_SECRET: C.secret, SESSION_SECRET_FALLBACKS: C.fallbacks }),
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const data = { user: "alice", permanent: false, values: {}, createdAt: now, refreshedAt: now };
+    const opens: Record<string, string> = {};
+    for (const [made, config] of Object.entries(steps)) {
+      const { value } = await sealSession(data, config, now);
+      opens[made] = "";
+      for (const [step, later] of Object.entries(steps)) {
+        if ((await openSession(value, now, later)) !== null) opens[made] += step;
+      }
+    }
+    // A cookie made at a step opens at that step and the next one, not after.
+    expect(opens).toEqual({ A: "AB", B: "BC", C: "C" });
+  }, 30_000);
+
+  it("says so when there is no current secret to keep", () => {
+    const result = rotate({});
+    expect(result.secret.length).toBeGreaterThanOrEqual(32);
+    expect(result.fallbacks).toBeUndefined();
+    expect(result.text).toMatch(/nothing to keep as a fallback/);
+  }, 30_000);
+});
