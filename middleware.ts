@@ -28,9 +28,10 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { audit } from "./lib/audit";
 import { clientIp } from "./lib/client-ip";
-import { refusalResponse, screenPost } from "./lib/request-guard";
+import { refusalResponse, screenPost, unavailableResponse } from "./lib/request-guard";
 import { contentSecurityPolicy, newNonce } from "./lib/security-headers";
 import { loginPath, readRequestSession } from "./lib/session";
+import { storeUnavailable } from "./lib/store-health";
 
 const GUARDED = /^\/students(\/|$)/;
 
@@ -42,7 +43,16 @@ export async function middleware(request: NextRequest) {
   if (session.rejected) audit("session.rejected", { ...session.rejected, ip: clientIp(request.headers) });
   const { pathname, search } = request.nextUrl;
   let response: NextResponse;
-  if (GUARDED.test(pathname) && session.data?.user === undefined) {
+  // The store is known to be down (a page or action found so a moment ago): answer at once, and
+  // honestly. Forms elsewhere (sign-in, the playground) say so themselves.
+  if (
+    session.usesServerStore &&
+    storeUnavailable() &&
+    (GUARDED.test(pathname) || (pathname === "/session" && request.method === "GET"))
+  ) {
+    return unavailableResponse(pathname + search);
+  }
+  if (GUARDED.test(pathname) && !session.maybeSignedIn) {
     const url = new URL(loginPath(pathname + search), request.url);
     // 303 turns a form POST (a server action) into a GET of the login page.
     const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;

@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
-import { getSession } from "@/lib/session";
+import { getSessionOrNull } from "@/lib/session";
 
 export default async function Home() {
-  const session = await getSession();
+  const session = await getSessionOrNull();
   redirect(session?.data.user !== undefined ? "/students" : "/login");
 }

@@ -38,6 +38,8 @@ export type Config = {
   users: ReadonlyMap<string, ParsedHash>;
   /** True when no AUTH_USERS is set in development and the demo account is in use. */
   demoAccount: boolean;
+  /** SESSION_STORE: the data in the encrypted cookie, or in Redis with only an id in the cookie. */
+  store: { kind: "cookie" } | { kind: "redis"; url: string; keyPrefix: string };
   /** LOGIN_MAX_FAILURES and LOGIN_LOCKOUT (seconds): see lib/login-throttle.ts. */
   loginThrottle: { maxFailures: number; lockout: number };
   /** TRUST_PROXY: take the client's address from the first X-Forwarded-For hop (behind a proxy that sets it). */
@@ -141,6 +143,38 @@ export function parseUsers(raw: string, problems: string[]): Map<string, ParsedH
   return users;
 }
 
+function readStore(env: Env, problems: string[]): Config["store"] {
+  const kind = env.SESSION_STORE?.trim().toLowerCase() || "cookie";
+  if (kind === "cookie") return { kind };
+  if (kind !== "redis") {
+    problems.push(
+      `SESSION_STORE: "${env.SESSION_STORE}" is not a store. Use SESSION_STORE=cookie (default) or SESSION_STORE=redis`,
+    );
+    return { kind: "cookie" };
+  }
+  const url = env.REDIS_URL?.trim() ?? "";
+  let valid = false;
+  try {
+    valid = ["redis:", "rediss:"].includes(new URL(url).protocol);
+  } catch {
+    // reported below
+  }
+  if (!valid) {
+    problems.push(
+      url
+        ? "REDIS_URL is not a redis:// or rediss:// URL. e.g. REDIS_URL=redis://localhost:6379"
+        : "SESSION_STORE=redis needs REDIS_URL, e.g. REDIS_URL=redis://localhost:6379 (rediss:// for TLS)",
+    );
+  }
+  const keyPrefix = env.REDIS_KEY_PREFIX?.trim() || "session:";
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(keyPrefix)) {
+    problems.push(
+      `REDIS_KEY_PREFIX: "${keyPrefix}" may use letters, digits and : _ . - only. e.g. REDIS_KEY_PREFIX=myapp:session:`,
+    );
+  }
+  return { kind: "redis", url, keyPrefix };
+}
+
 function readBoolean(env: Env, name: string, problems: string[]): boolean {
   const raw = env[name]?.trim().toLowerCase() ?? "";
   if (raw === "" || raw === "false" || raw === "0") return false;
@@ -185,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const trustProxy = readBoolean(env, "TRUST_PROXY", problems);
+  const store = readStore(env, problems);
   const lockout = readDuration(env, "LOGIN_LOCKOUT", 15 * 60, problems);
   const rawFailures = env.LOGIN_MAX_FAILURES?.trim() || "5";
   const maxFailures = /^\d{1,3}$/.test(rawFailures) ? Number(rawFailures) : 0;
@@ -206,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoAccount,
     trustProxy,
     loginThrottle: { maxFailures, lockout },
+    store,
   };
 }
 

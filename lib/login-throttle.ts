@@ -14,9 +14,12 @@
  * The trade-off: an attacker elsewhere cannot lock a real user out, because
  * the account's counter is per address; someone behind the same address as
  * an attacker (one NAT) can be locked out for at most an hour at a time.
- * Counters live in this server process's memory.
+ * Counters live in this server process's memory, or in Redis when the
+ * sessions do (SESSION_STORE=redis), so that the limits hold across servers.
  */
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Config } from "./config";
+import { redisClient, withRedis } from "./redis";
 
 export type ThrottleSettings = { maxFailures: number; lockout: number };
 
@@ -36,17 +39,22 @@ const waitOf = (result: RateLimiterRes | null, limit: number) =>
 export const ACCOUNT_WINDOW = 15 * 60;
 export const ADDRESS_WINDOW = 60 * 60;
 
-export function createLoginThrottle({ maxFailures, lockout }: ThrottleSettings): LoginThrottle {
+type LimiterOptions = { keyPrefix: string; points: number; duration: number; blockDuration?: number };
+
+export function createLoginThrottle(
+  { maxFailures, lockout }: ThrottleSettings,
+  limiter: (options: LimiterOptions) => RateLimiterAbstract = (options) => new RateLimiterMemory(options),
+): LoginThrottle {
   const addressFailures = maxFailures * 10;
   const maxLockout = lockout * 4;
-  const account = new RateLimiterMemory({ keyPrefix: "login-account", points: maxFailures, duration: ACCOUNT_WINDOW });
-  const address = new RateLimiterMemory({
+  const account = limiter({ keyPrefix: "login-account", points: maxFailures, duration: ACCOUNT_WINDOW });
+  const address = limiter({
     keyPrefix: "login-address",
     points: addressFailures,
     duration: ADDRESS_WINDOW,
     blockDuration: maxLockout,
   });
-  const lockouts = new RateLimiterMemory({ keyPrefix: "login-lockouts", points: 1_000, duration: 24 * 60 * 60 });
+  const lockouts = limiter({ keyPrefix: "login-lockouts", points: 1_000, duration: 24 * 60 * 60 });
   const pair = (username: string, ip: string) => `${username.toLowerCase()}|${ip}`;
 
   return {
@@ -88,9 +96,42 @@ export function createLoginThrottle({ maxFailures, lockout }: ThrottleSettings):
 const KEY = Symbol.for("next-sessions.login-throttle");
 const holder = globalThis as typeof globalThis & { [KEY]?: { settings: string; throttle: LoginThrottle } };
 
-/** The process's throttle, made once from the configuration. */
-export function loginThrottle(settings: ThrottleSettings): LoginThrottle {
-  const id = `${settings.maxFailures}/${settings.lockout}`;
-  if (holder[KEY]?.settings !== id) holder[KEY] = { settings: id, throttle: createLoginThrottle(settings) };
-  return holder[KEY].throttle;
+/**
+ * The process's throttle, made once from the configuration. With Redis,
+ * every call goes through withRedis: connected first, bounded in time, and a
+ * failure is StoreUnavailableError.
+ */
+export function loginThrottle(config: Pick<Config, "loginThrottle" | "store">): LoginThrottle {
+  const settings = config.loginThrottle;
+  const id = `${settings.maxFailures}/${settings.lockout}/${config.store.kind}`;
+  if (holder[KEY]?.settings !== id) {
+    const store = config.store;
+    if (store.kind === "redis") {
+      const inner = createLoginThrottle(
+        settings,
+        (options) =>
+          new RateLimiterRedis({
+            ...options,
+            keyPrefix: `${store.keyPrefix}${options.keyPrefix}`,
+            storeClient: redisClient(store.url),
+            useRedisPackage: true,
+          }),
+      );
+      const guarded =
+        <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+        (...args: A) =>
+          withRedis(store.url, () => call(...args));
+      holder[KEY] = {
+        settings: id,
+        throttle: {
+          retryAfter: guarded(inner.retryAfter),
+          recordFailure: guarded(inner.recordFailure),
+          recordSuccess: guarded(inner.recordSuccess),
+        },
+      };
+    } else {
+      holder[KEY] = { settings: id, throttle: createLoginThrottle(settings) };
+    }
+  }
+  return holder[KEY]!.throttle;
 }

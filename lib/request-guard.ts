@@ -8,6 +8,7 @@
  *   Next's client sends (Next's decoders throw) -> 400.
  */
 import type { NextRequest } from "next/server";
+import { RETRY_AFTER_SECONDS } from "./store-health";
 
 /** Next's default `serverActions.bodySizeLimit`. */
 export const ACTION_BODY_LIMIT = 1024 * 1024;
@@ -77,10 +78,25 @@ export async function screenPost(request: NextRequest): Promise<Refusal | null> 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /** A small self-contained page, readable with or without JavaScript. */
-export function refusalResponse(refusal: Refusal, backTo: string): Response {
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Request refused</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem"><h1>Request refused</h1><p>${escapeHtml(refusal.message)}</p><p><a href="${escapeHtml(backTo)}">Go back</a></p></body></html>`;
+function page(status: number, title: string, message: string, link: { href: string; text: string }, headers = {}) {
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p></body></html>`;
   return new Response(body, {
-    status: refusal.status,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+    status,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers },
   });
+}
+
+export function refusalResponse(refusal: Refusal, backTo: string): Response {
+  return page(refusal.status, "Request refused", refusal.message, { href: backTo, text: "Go back" });
+}
+
+/** 503 while the session store is down: nothing was changed, and trying again shortly will work. */
+export function unavailableResponse(path: string): Response {
+  return page(
+    503,
+    "Session service unavailable",
+    "Your session could not be checked because the session service is not answering. Nothing was changed. Try again in a moment.",
+    { href: path, text: "Try again" },
+    { "retry-after": String(RETRY_AFTER_SECONDS) },
+  );
 }

@@ -9,17 +9,30 @@
  * - expiry is enforced here, to the second, from timestamps kept inside the
  *   seal: idle (`SESSION_LIFETIME`, sliding while in use) and absolute
  *   (`SESSION_ABSOLUTE_LIFETIME` since sign-in);
- * - any cookie that cannot be opened is simply "no session".
- *
- * Works in the Node.js and Edge runtimes (WebCrypto only, no node: modules).
+ * - any cookie that cannot be opened is simply "no session";
+ * - where the data lives is the store's business (lib/session-store.ts): in
+ *   the cookie itself (default), or in Redis with only an id in the cookie
+ *   (SESSION_STORE=redis), which makes sign-out and "sign out everywhere" final.
  */
 import "server-only";
 import { sealData, unsealData, type UnsealErrorReason } from "iron-session";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import { sessionTag } from "./audit";
 import { getConfig, type Config } from "./config";
+import {
+  SessionEndedError,
+  sessionHandle,
+  storeFor,
+  StoreTooLargeError,
+  type Ref,
+  type SessionInfo,
+  type SessionStore,
+} from "./session-store";
+import { markStoreUnavailable, StoreUnavailableError } from "./store-health";
+
+export { StoreUnavailableError } from "./store-health";
 
 /** What a session holds. Times are epoch seconds. */
 export type SessionData = {
@@ -31,7 +44,7 @@ export type SessionData = {
   values: Record<string, string>;
   /** When the session began (sign-in, or the first value set): start of the absolute lifetime. */
   createdAt: number;
-  /** When the seal was last written: start of the idle lifetime, slid forward while in use. */
+  /** When the session was last refreshed: start of the idle lifetime, slid forward while in use. */
   refreshedAt: number;
 };
 
@@ -42,6 +55,10 @@ export type Session = {
   expiresAt: number;
   /** Size of the cookie value in bytes. */
   cookieBytes: number;
+  /** Where the data lives. */
+  store: "cookie" | "redis";
+  /** The session's handle in a revocable store (see listSessions). */
+  handle?: string;
 };
 
 export type SignedInSession = Session & { data: SessionData & { user: string } };
@@ -49,10 +66,13 @@ export type SignedInSession = Session & { data: SessionData & { user: string } }
 /** Browsers drop a cookie whose `name=value; attributes` exceeds 4096 bytes. */
 export const MAX_COOKIE_BYTES = 4096;
 
-/** The session would not fit in a cookie; nothing was written. */
+/** The session would not fit (in a cookie, or in the store); nothing was written. */
 export class SessionTooLargeError extends Error {
-  constructor(readonly bytes: number) {
-    super(`The session would need a ${bytes}-byte cookie; browsers keep at most ${MAX_COOKIE_BYTES}.`);
+  constructor(
+    readonly bytes: number,
+    message = `The session would need a ${bytes}-byte cookie; browsers keep at most ${MAX_COOKIE_BYTES}.`,
+  ) {
+    super(message);
     this.name = "SessionTooLargeError";
   }
 }
@@ -99,49 +119,6 @@ function keyring(config: Config): Promise<Keyring> {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Wire format                                                               */
-/* ------------------------------------------------------------------------ */
-
-/**
- * The JSON inside the seal, with one-letter keys: every byte is sent with
- * every request. Kept apart from SessionData so the public type stays readable.
- */
-type Wire = { u?: string; p?: 1; v?: Record<string, string>; c: number; r: number };
-
-function toWire(data: SessionData): Wire {
-  const wire: Wire = { c: data.createdAt, r: data.refreshedAt };
-  if (data.user !== undefined) wire.u = data.user;
-  if (data.permanent) wire.p = 1;
-  if (Object.keys(data.values).length > 0) wire.v = data.values;
-  return wire;
-}
-
-const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
-
-/** Validates the unsealed JSON: a seal we made is well-formed, anything else is refused. */
-function fromWire(raw: unknown): SessionData | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const wire = raw as Partial<Record<keyof Wire, unknown>>;
-  if (!isTime(wire.c) || !isTime(wire.r)) return null;
-  if (wire.u !== undefined && typeof wire.u !== "string") return null;
-  const values: Record<string, string> = {};
-  if (wire.v !== undefined) {
-    if (typeof wire.v !== "object" || wire.v === null || Array.isArray(wire.v)) return null;
-    for (const [key, value] of Object.entries(wire.v)) {
-      if (typeof value !== "string") return null;
-      values[key] = value;
-    }
-  }
-  return {
-    ...(wire.u !== undefined ? { user: wire.u } : {}),
-    permanent: wire.p === 1,
-    values,
-    createdAt: wire.c,
-    refreshedAt: wire.r,
-  };
-}
-
-/* ------------------------------------------------------------------------ */
 /* Time                                                                      */
 /* ------------------------------------------------------------------------ */
 
@@ -152,7 +129,7 @@ export function expiresAt(data: SessionData, config: Config = getConfig()): numb
 }
 
 /**
- * How long a seal is used before it is re-written with a new `refreshedAt`:
+ * How long a session is used before it is re-written with a new `refreshedAt`:
  * a tenth of the lifetime, at most 5 minutes. Re-sealing on every request
  * (Flask's default) would cost a seal and a Set-Cookie each time.
  */
@@ -161,18 +138,18 @@ export function refreshInterval(config: Config = getConfig()): number {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Reading                                                                   */
+/* Opening cookies                                                           */
 /* ------------------------------------------------------------------------ */
 
 /**
  * Seals that were already opened and checked, shared by every bundle in the
  * process (the middleware and the pages are separate bundles) through
  * globalThis, so a request opens its cookie once even though both look at it.
- * Only successfully opened seals are kept; expiry is checked on every read;
- * entries are tied to the set of secrets that opened them.
+ * Only valid seals are kept, tied to the set of secrets that opened them;
+ * expiry is checked on every read.
  */
 const CACHE_LIMIT = 10_000;
-type CacheEntry = { data: SessionData; fingerprint: string };
+type CacheEntry = { ref: Ref; fingerprint: string };
 const CACHE_KEY = Symbol.for("next-sessions.opened-seals");
 const globalCache = globalThis as typeof globalThis & { [CACHE_KEY]?: Map<string, CacheEntry> };
 const openedSeals = (globalCache[CACHE_KEY] ??= new Map());
@@ -184,51 +161,59 @@ function remember(seal: string, entry: CacheEntry) {
   openedSeals.set(seal, entry);
 }
 
-export type RejectReason = UnsealErrorReason | "malformed" | "idle-expired" | "absolute-expired";
+export type RejectReason =
+  | UnsealErrorReason
+  | "malformed"
+  | "idle-expired"
+  | "absolute-expired"
+  /** A stored session that is not (or no longer) in the store: ended, expired, or never issued. */
+  | "unknown-session";
 
-type Inspected = { data: SessionData; reason?: undefined } | { data?: undefined; reason: RejectReason };
-
-async function unseal(seal: string, keys: Keyring): Promise<SessionData | RejectReason> {
+/** Unseals a cookie and checks its payload's shape; no I/O. */
+async function openSeal(seal: string, config: Config, store: SessionStore): Promise<Ref | RejectReason> {
+  const keys = await keyring(config);
+  const cached = openedSeals.get(seal);
+  if (cached && cached.fingerprint === keys.fingerprint) return cached.ref;
   const rejected: { reason?: UnsealErrorReason } = {};
-  const raw = await unsealData<unknown>(seal, {
+  const payload = await unsealData<unknown>(seal, {
     password: keys.open,
     onUnsealError: (reason) => {
       rejected.reason = reason;
     },
   });
-  return rejected.reason ?? fromWire(raw) ?? "malformed";
+  if (rejected.reason) return rejected.reason;
+  const ref = store.parse(payload);
+  if (!ref) return "malformed";
+  remember(seal, { ref, fingerprint: keys.fingerprint });
+  return ref;
 }
 
-/** Opens a cookie value and says why it is refused when it is. */
-async function inspectSession(seal: string, now: number, config: Config): Promise<Inspected> {
-  const keys = await keyring(config);
-  const cached = openedSeals.get(seal);
-  let data: SessionData;
-  if (cached && cached.fingerprint === keys.fingerprint) {
-    data = cached.data;
-  } else {
-    const opened = await unseal(seal, keys);
-    if (typeof opened === "string") return { reason: opened };
-    data = opened;
-    remember(seal, { data, fingerprint: keys.fingerprint });
-  }
-  const reason: RejectReason | null =
-    now >= data.createdAt + config.absoluteLifetime
-      ? "absolute-expired"
-      : now >= data.refreshedAt + config.lifetime
-        ? "idle-expired"
-        : null;
+function expiryReason(data: SessionData, now: number, config: Config): RejectReason | null {
+  if (now >= data.createdAt + config.absoluteLifetime) return "absolute-expired";
+  if (now >= data.refreshedAt + config.lifetime) return "idle-expired";
+  return null;
+}
+
+type Opened = { data: SessionData; id?: string; reason?: undefined } | { reason: RejectReason; data?: undefined };
+
+/** Opens a cookie and loads its session from the store (I/O in a server-side store). */
+async function openCookie(seal: string, now: number, config: Config, store: SessionStore): Promise<Opened> {
+  const ref = await openSeal(seal, config, store);
+  if (typeof ref === "string") return { reason: ref };
+  const loaded = await store.load(ref);
+  if (!loaded) return { reason: "unknown-session" };
+  const reason = expiryReason(loaded.data, now, config);
   if (reason) {
     openedSeals.delete(seal);
     return { reason };
   }
   // A copy: callers may change it before writing it back.
-  return { data: { ...data, values: { ...data.values } } };
+  return { data: { ...loaded.data, values: { ...loaded.data.values } }, id: loaded.id };
 }
 
 /**
  * Opens a cookie value. Returns null for anything that is not a live session
- * (garbage, tampered, unknown key, expired): the visitor is then anonymous.
+ * (garbage, tampered, unknown key, expired, ended): the visitor is then anonymous.
  */
 export async function openSession(
   seal: string | undefined,
@@ -236,20 +221,80 @@ export async function openSession(
   config: Config = getConfig(),
 ): Promise<SessionData | null> {
   if (!seal) return null;
-  return (await inspectSession(seal, now, config)).data ?? null;
+  return (await openCookie(seal, now, config, storeFor(config))).data ?? null;
 }
 
-function toSession(data: SessionData, seal: string, config: Config): Session {
-  return { data, expiresAt: expiresAt(data, config), cookieBytes: new TextEncoder().encode(seal).length };
-}
+/* ------------------------------------------------------------------------ */
+/* Reading, in pages and actions                                             */
+/* ------------------------------------------------------------------------ */
 
-/** The current request's session, or null for an anonymous visitor. For pages and server actions. */
-export async function getSession(): Promise<Session | null> {
-  const store = await cookies(); // first: it marks the page dynamic before config is read
+type Current = { session: Session; id?: string } | null;
+
+/**
+ * The current request's session. In a server-side store a live session used
+ * after its refresh interval slides forward here (a store write; the cookie,
+ * which holds only the id, stays as it is).
+ */
+async function current(): Promise<Current> {
+  const store_ = await cookies(); // first: it marks the page dynamic before config is read
   const config = getConfig();
-  const seal = store.get(config.cookieName)?.value;
-  const data = await openSession(seal, nowSeconds(), config);
-  return data && seal ? toSession(data, seal, config) : null;
+  const seal = store_.get(config.cookieName)?.value;
+  if (!seal) return null;
+  const store = storeFor(config);
+  const now = nowSeconds();
+  const opened = await openCookie(seal, now, config, store);
+  if (!opened.data) return null;
+  const { data, id } = opened;
+  if (id && now - data.refreshedAt >= refreshInterval(config)) {
+    data.refreshedAt = now;
+    await store.save(data, { id, ttl: expiresAt(data, config) - now }).catch((error: unknown) => {
+      if (!(error instanceof SessionEndedError)) throw error;
+    });
+  }
+  return {
+    session: {
+      data,
+      expiresAt: expiresAt(data, config),
+      cookieBytes: new TextEncoder().encode(seal).length,
+      store: store.kind,
+      ...(id ? { handle: await sessionHandle(id) } : {}),
+    },
+    id,
+  };
+}
+
+/**
+ * The current request's session, or null for an anonymous visitor. For
+ * pages and server actions. Throws StoreUnavailableError when the session
+ * store does not answer.
+ */
+export async function getSession(): Promise<Session | null> {
+  return (await current())?.session ?? null;
+}
+
+/** For pages where "anonymous" is a safe answer (/, /login): the session, or null, also when the store does not answer. */
+export async function getSessionOrNull(): Promise<Session | null> {
+  try {
+    return await getSession();
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return null;
+    throw error;
+  }
+}
+
+/**
+ * For pages: the session, or null; when the store does not answer, the
+ * visitor is sent back to `returnTo`, which the middleware then answers with
+ * a "session service unavailable" page (503) until the store is back.
+ */
+export async function getSessionOrRetry(returnTo: string): Promise<Session | null> {
+  try {
+    return await getSession();
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    markStoreUnavailable();
+    redirect(returnTo);
+  }
 }
 
 /**
@@ -258,7 +303,7 @@ export async function getSession(): Promise<Session | null> {
  * sent to /login, with `next` set to where they were going.
  */
 export async function verifySession(returnTo: string): Promise<SignedInSession> {
-  const session = await getSession();
+  const session = await getSessionOrRetry(returnTo);
   const user = session?.data.user;
   if (!session || user === undefined || !getConfig().users.has(user)) {
     redirect(loginPath(returnTo));
@@ -299,18 +344,56 @@ function setCookieBytes(name: string, value: string, options: CookieOptions): nu
 type SealedCookie = { value: string; options: CookieOptions };
 
 /**
- * Seals the data into a cookie. A browser-session cookie has no Max-Age; a
- * permanent one lives until the session would expire. The seal itself
- * expires then too (iron-session's own check, 60 s of skew on top of ours).
+ * Seals a payload into a cookie that lives `lifetime` seconds: a
+ * browser-session cookie has no Max-Age, a permanent one has that Max-Age.
+ * The seal itself expires then too (iron-session's own check, with its 60 s
+ * of skew on top of ours).
  */
-export async function sealSession(data: SessionData, config: Config, now: number): Promise<SealedCookie> {
-  const remaining = Math.max(1, expiresAt(data, config) - now);
-  const value = await sealData(toWire(data), { password: (await keyring(config)).seal, ttl: remaining });
-  const options = cookieOptions(config, data.permanent ? remaining : undefined);
+async function sealPayload(
+  payload: object,
+  permanent: boolean,
+  lifetime: number,
+  config: Config,
+  cacheAs: Ref,
+): Promise<SealedCookie> {
+  const keys = await keyring(config);
+  const value = await sealData(payload, { password: keys.seal, ttl: Math.max(1, lifetime) });
+  const options = cookieOptions(config, permanent ? Math.max(1, lifetime) : undefined);
   const bytes = setCookieBytes(config.cookieName, value, options);
   if (bytes > MAX_COOKIE_BYTES) throw new SessionTooLargeError(bytes);
-  remember(value, { data, fingerprint: (await keyring(config)).fingerprint });
+  remember(value, { ref: cacheAs, fingerprint: keys.fingerprint });
   return { value, options };
+}
+
+/**
+ * Seals a session kept in the cookie itself: it lives until the session
+ * would expire. (The cookie store's payload; exported for tests and tools.)
+ */
+export async function sealSession(data: SessionData, config: Config, now: number): Promise<SealedCookie> {
+  const { payload } = await storeFor({ ...config, store: { kind: "cookie" } }).save(data, { ttl: 0 });
+  return sealPayload(payload, data.permanent, expiresAt(data, config) - now, config, { data });
+}
+
+/**
+ * Stores the session and seals what the cookie must carry. In the cookie
+ * store that is the data; in Redis it is the id, and the cookie lives until
+ * the absolute lifetime (the idle lifetime is enforced by the record's TTL).
+ * `id` updates that record; without it a new id is issued.
+ */
+async function persist(data: SessionData, config: Config, now: number, id?: string): Promise<SealedCookie> {
+  const store = storeFor(config);
+  if (store.kind === "cookie") return sealSession(data, config, now);
+  const userAgent = (await headers()).get("user-agent") ?? undefined;
+  let saved: { payload: object; id?: string };
+  try {
+    saved = await store.save(data, { id, ttl: expiresAt(data, config) - now, userAgent });
+  } catch (error) {
+    if (error instanceof StoreTooLargeError) throw new SessionTooLargeError(error.bytes, error.message);
+    throw error;
+  }
+  return sealPayload(saved.payload, data.permanent, data.createdAt + config.absoluteLifetime - now, config, {
+    id: saved.id!,
+  });
 }
 
 /**
@@ -333,37 +416,40 @@ function blankSession(now: number): SessionData {
 
 /**
  * Signs `user` in: a new session (new timestamps, so the absolute lifetime
- * starts now), permanent when "remember me" was ticked. The playground's
- * values carry over, as keys of Flask's session would. Returns the new
- * cookie's tag, for the audit log.
+ * starts now; in a server-side store a new id, the old record deleted, so a
+ * session id planted before sign-in is worthless), permanent when "remember
+ * me" was ticked. The playground's values carry over, as keys of Flask's
+ * session would. Returns the new cookie's tag, for the audit log.
  */
 export async function signIn(user: string, remember: boolean): Promise<string> {
   const config = getConfig();
   const now = nowSeconds();
-  const previous = await getSession();
+  const previous = await current();
   const data: SessionData = {
     user,
     permanent: remember,
-    values: previous?.data.values ?? {},
+    values: previous?.session.data.values ?? {},
     createdAt: now,
     refreshedAt: now,
   };
-  const cookie = await sealSession(data, config, now);
+  const cookie = await persist(data, config, now);
+  if (previous?.id) await storeFor(config).destroy({ id: previous.id });
   await writeCookie(cookie);
   return sessionTag(cookie.value);
 }
 
 /**
- * Ends the session: the cookie is expired and nothing of it remains (Flask:
- * `session.clear()`). Returns who was signed in and the cookie's tag, for the audit log.
+ * Ends the session: the stored record (if any) is deleted and the cookie is
+ * expired (Flask: `session.clear()`). Returns who was signed in and the
+ * cookie's tag, for the audit log.
  */
 export async function destroySession(): Promise<{ user?: string; session?: string }> {
   const config = getConfig();
-  const store = await cookies();
-  const seal = store.get(config.cookieName)?.value;
-  const data = await openSession(seal, nowSeconds(), config);
-  store.set(config.cookieName, "", expiredCookie(config).options);
-  return { user: data?.user, session: seal ? await sessionTag(seal) : undefined };
+  const seal = (await cookies()).get(config.cookieName)?.value;
+  const previous = await current();
+  if (previous?.id) await storeFor(config).destroy({ id: previous.id });
+  await writeCookie(expiredCookie(config));
+  return { user: previous?.session.data.user, session: seal ? await sessionTag(seal) : undefined };
 }
 
 /** Signing out ends the whole session, as clear does: there is nothing else worth keeping. */
@@ -376,15 +462,58 @@ export const signOut = destroySession;
 export async function updateSession(change: (data: SessionData) => void): Promise<SessionData> {
   const config = getConfig();
   const now = nowSeconds();
-  const data = (await getSession())?.data ?? blankSession(now);
+  const previous = await current();
+  const data = previous?.session.data ?? blankSession(now);
   change(data);
   data.refreshedAt = now;
   if (data.user === undefined && !data.permanent && Object.keys(data.values).length === 0) {
+    if (previous?.id) await storeFor(config).destroy({ id: previous.id });
     await writeCookie(expiredCookie(config));
   } else {
-    await writeCookie(await sealSession(data, config, now));
+    await writeCookie(await persist(data, config, now, previous?.id));
   }
   return data;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A user's sessions (server-side store only)                                */
+/* ------------------------------------------------------------------------ */
+
+export type ActiveSession = SessionInfo & { current: boolean };
+
+/** Whether sessions live on the server, where they can be listed and ended. */
+export function sessionsAreRevocable(): boolean {
+  return storeFor(getConfig()).revocable;
+}
+
+/** The signed-in user's live sessions, this one marked; empty in the cookie store. */
+export async function listSessions(): Promise<ActiveSession[]> {
+  const mine = await current();
+  const user = mine?.session.data.user;
+  if (user === undefined) return [];
+  const sessions = await storeFor(getConfig()).list(user);
+  return sessions.map(({ id, ...info }) => ({ ...info, current: id === mine?.id }));
+}
+
+/**
+ * Ends one of the signed-in user's sessions, by its handle (`"all"`: every
+ * one, this one included). Returns how many ended; 0 for a handle that is
+ * not one of theirs.
+ */
+export async function endSessions(handle: string): Promise<number> {
+  const config = getConfig();
+  const mine = await current();
+  const user = mine?.session.data.user;
+  if (user === undefined) return 0;
+  const store = storeFor(config);
+  const sessions = await store.list(user);
+  const chosen = handle === "all" ? sessions : sessions.filter((session) => session.handle === handle);
+  const ended = await store.destroyMany(
+    user,
+    chosen.map((session) => session.id),
+  );
+  if (chosen.some((session) => session.id === mine?.id)) await writeCookie(expiredCookie(config));
+  return ended;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -392,14 +521,20 @@ export async function updateSession(change: (data: SessionData) => void): Promis
 /* ------------------------------------------------------------------------ */
 
 /**
- * What the middleware learns from the cookie: the session (or null), and how
- * to bring the browser's cookie up to date: slide a live session forward when
- * its refresh interval has passed, expire a cookie that is dead.
+ * What the middleware learns from the cookie alone (it never calls a
+ * store): whether the visitor may be signed in, and how to bring the
+ * browser's cookie up to date. In the cookie store it knows the whole
+ * session: a live one slides forward when its refresh interval has passed,
+ * a dead one is expired. In a server-side store it only knows that the
+ * cookie is genuine; the page checks the store.
  */
 export type RequestSession = {
-  data: SessionData | null;
+  /** Cookie store: a live session with a user. Server-side store: a genuine cookie. */
+  maybeSignedIn: boolean;
   /** Why the request's cookie was refused, if it had one that was, and the cookie's tag for the log. */
   rejected?: { reason: RejectReason; session: string };
+  /** Whether the session lives in a server-side store, which can be down. */
+  usesServerStore: boolean;
   /**
    * Completes the middleware's response: `redirect` as it is, or (without it)
    * a pass-through whose request carries the up-to-date cookie, so the page
@@ -410,20 +545,33 @@ export type RequestSession = {
 
 export async function readRequestSession(request: NextRequest): Promise<RequestSession> {
   const config = getConfig();
+  const store = storeFor(config);
   const seal = request.cookies.get(config.cookieName)?.value;
   const now = nowSeconds();
-  const inspected = seal ? await inspectSession(seal, now, config) : null;
-  const data = inspected?.data ?? null;
+  let maybeSignedIn = false;
+  let reason: RejectReason | undefined;
   let update: SealedCookie | null = null;
-  if (inspected?.reason) {
-    update = expiredCookie(config);
-  } else if (data && now - data.refreshedAt >= refreshInterval(config)) {
-    data.refreshedAt = now;
-    update = await sealSession(data, config, now).catch(() => null); // it fitted before; keep it if not
+  if (seal) {
+    const ref = await openSeal(seal, config, store);
+    if (typeof ref === "string") {
+      reason = ref;
+    } else if (!ref.data) {
+      maybeSignedIn = true; // an id: only the store can say more, and the middleware does not ask it
+    } else {
+      const data: SessionData = { ...ref.data };
+      reason = expiryReason(data, now, config) ?? undefined;
+      maybeSignedIn = !reason && data.user !== undefined;
+      if (!reason && now - data.refreshedAt >= refreshInterval(config)) {
+        data.refreshedAt = now;
+        update = await sealSession(data, config, now).catch(() => null); // it fitted before; keep it if not
+      }
+    }
+    if (reason) update = expiredCookie(config);
   }
   return {
-    data,
-    rejected: inspected?.reason && seal ? { reason: inspected.reason, session: await sessionTag(seal) } : undefined,
+    maybeSignedIn,
+    usesServerStore: store.revocable,
+    rejected: reason && seal ? { reason, session: await sessionTag(seal) } : undefined,
     respond: (redirect) => {
       if (!redirect && update) {
         if (update.value) request.cookies.set(config.cookieName, update.value);
@@ -434,9 +582,4 @@ export async function readRequestSession(request: NextRequest): Promise<RequestS
       return response;
     },
   };
-}
-
-/** The name of the session cookie, for code that must strip or inspect it (tests, tools). */
-export function sessionCookieName(): string {
-  return getConfig().cookieName;
 }

@@ -9,7 +9,7 @@ import { fieldErrors, formFields, text } from "@/lib/form";
 import { getConfig } from "@/lib/config";
 import { loginThrottle } from "@/lib/login-throttle";
 import { safeNext } from "@/lib/safe-next";
-import { signIn } from "@/lib/session";
+import { signIn, StoreUnavailableError } from "@/lib/session";
 import { verifyCredentials } from "@/lib/users";
 
 const LoginSchema = z.object({
@@ -30,6 +30,8 @@ export type LoginState = {
   remember?: boolean;
 };
 
+const UNAVAILABLE = "The session service is unavailable right now, so nobody can sign in. Try again in a moment.";
+
 /** One message for a wrong name or a wrong password: it must not tell which. */
 const BAD_CREDENTIALS = "Wrong username or password.";
 
@@ -48,8 +50,25 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
   const { username, password, remember, next } = parsed.data;
   const kept = { username: typed, remember: remember !== undefined };
   const ip = clientIp(await headers());
-  const throttle = loginThrottle(getConfig().loginThrottle);
+  let outcome: LoginState | "signed-in";
+  try {
+    outcome = await attempt(username, password, remember !== undefined, ip, kept);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    return { message: UNAVAILABLE, ...kept };
+  }
+  if (outcome !== "signed-in") return outcome;
+  redirect(safeNext(next));
+}
 
+async function attempt(
+  username: string,
+  password: string,
+  remember: boolean,
+  ip: string,
+  kept: LoginState,
+): Promise<LoginState | "signed-in"> {
+  const throttle = loginThrottle(getConfig());
   // Refused before any hashing: a locked-out guesser costs the server nothing.
   const wait = await throttle.retryAfter(username, ip);
   if (wait > 0) {
@@ -64,9 +83,9 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
     return { message: lockout > 0 ? tooManyAttempts(lockout) : BAD_CREDENTIALS, ...kept };
   }
   await throttle.recordSuccess(username, ip);
-  const session = await signIn(user, remember !== undefined);
+  const session = await signIn(user, remember);
   audit("signin.success", { user, ip, session });
-  redirect(safeNext(next));
+  return "signed-in";
 }
 
 function tooManyAttempts(seconds: number): string {

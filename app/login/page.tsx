@@ -4,7 +4,7 @@ import { card } from "@/app/ui/styles";
 import { DEMO_USER, getConfig } from "@/lib/config";
 import { describeDuration } from "@/lib/duration";
 import { DEFAULT_AFTER_LOGIN, safeNext } from "@/lib/safe-next";
-import { getSession } from "@/lib/session";
+import { getSessionOrNull } from "@/lib/session";
 import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Sign in" };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function LoginPage({ searchParams }: Props) {
-  const session = await getSession();
+  const session = await getSessionOrNull();
   const config = getConfig();
   if (session?.data.user !== undefined && config.users.has(session.data.user)) redirect(DEFAULT_AFTER_LOGIN);
 

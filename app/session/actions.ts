@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { fieldErrors, formFields, text } from "@/lib/form";
-import { destroySession, SessionTooLargeError, updateSession } from "@/lib/session";
+import { destroySession, endSessions, SessionTooLargeError, StoreUnavailableError, updateSession } from "@/lib/session";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
 /** What each playground form shows after it ran. */
@@ -30,6 +30,28 @@ const SetSchema = z.object({
 const DeleteSchema = z.object({ key });
 const PermanentSchema = z.object({ permanent: z.enum(["on", "off"], { error: "Choose permanent or not." }) });
 
+const UNAVAILABLE: PlaygroundState = {
+  tone: "error",
+  message: "Nothing was changed: the session service is unavailable right now. Try again in a moment.",
+};
+
+/** Runs a change; a store that does not answer becomes a message, with nothing written. */
+async function safely(change: () => Promise<PlaygroundState>, kept: PlaygroundState = {}): Promise<PlaygroundState> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return { ...UNAVAILABLE, ...kept };
+    if (error instanceof SessionTooLargeError) {
+      return {
+        tone: "error",
+        message: `Not saved: ${error.message} Delete some keys or use a shorter value.`,
+        ...kept,
+      };
+    }
+    throw error;
+  }
+}
+
 const typed = (value: unknown) => (typeof value === "string" ? value.slice(0, MAX_VALUE_LENGTH) : undefined);
 
 function invalid(error: z.ZodError, fields: Record<string, unknown>): PlaygroundState {
@@ -48,20 +70,15 @@ export async function setValue(_previous: PlaygroundState, formData: FormData): 
   const parsed = SetSchema.safeParse(fields);
   if (!parsed.success) return invalid(parsed.error, fields);
   const { key, value } = parsed.data;
-  try {
-    await updateSession((data) => {
-      data.values[key] = value;
-    });
-  } catch (error) {
-    if (!(error instanceof SessionTooLargeError)) throw error;
-    return {
-      tone: "error",
-      message: `Not saved: ${error.message} Delete some keys or use a shorter value.`,
-      key,
-      value,
-    };
-  }
-  return { tone: "success", message: `Set “${key}”.` };
+  return safely(
+    async () => {
+      await updateSession((data) => {
+        data.values[key] = value;
+      });
+      return { tone: "success", message: `Set “${key}”.` };
+    },
+    { key, value },
+  );
 }
 
 /** Flask: session.pop(key, None) */
@@ -70,14 +87,19 @@ export async function deleteValue(_previous: PlaygroundState, formData: FormData
   const parsed = DeleteSchema.safeParse(fields);
   if (!parsed.success) return invalid(parsed.error, fields);
   const { key } = parsed.data;
-  let found = false;
-  await updateSession((data) => {
-    found = Object.hasOwn(data.values, key);
-    delete data.values[key];
-  });
-  return found
-    ? { tone: "success", message: `Deleted “${key}”.` }
-    : { tone: "error", message: `There is no key “${key}” in the session.`, key };
+  return safely(
+    async () => {
+      let found = false;
+      await updateSession((data) => {
+        found = Object.hasOwn(data.values, key);
+        delete data.values[key];
+      });
+      return found
+        ? { tone: "success", message: `Deleted “${key}”.` }
+        : { tone: "error", message: `There is no key “${key}” in the session.`, key };
+    },
+    { key },
+  );
 }
 
 /** Flask: session.permanent = True / False */
@@ -85,17 +107,40 @@ export async function setPermanent(_previous: PlaygroundState, formData: FormDat
   const parsed = PermanentSchema.safeParse(formFields(formData, ["permanent"] as const));
   if (!parsed.success) return { tone: "error", message: parsed.error.issues[0].message };
   const permanent = parsed.data.permanent === "on";
-  await updateSession((data) => {
-    data.permanent = permanent;
+  return safely(async () => {
+    await updateSession((data) => {
+      data.permanent = permanent;
+    });
+    return {
+      tone: "success",
+      message: permanent ? "The session is now permanent." : "The session now ends when the browser closes.",
+    };
   });
-  return {
-    tone: "success",
-    message: permanent ? "The session is now permanent." : "The session now ends when the browser closes.",
-  };
 }
 
 /** Flask: session.clear(): everything goes, the signed-in user too. */
 export async function clearSession(): Promise<PlaygroundState> {
-  await destroySession();
-  return { tone: "success", message: "The session was cleared." };
+  return safely(async () => {
+    await destroySession();
+    return { tone: "success", message: "The session was cleared." };
+  });
+}
+
+const EndSchema = z.object({
+  session: z.string({ error: "Choose a session." }).regex(/^([0-9a-f]{16}|all)$/, "Choose a session."),
+});
+
+/** Ends one of the signed-in user's sessions, or all of them ("Sign out everywhere"). */
+export async function endSession(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
+  const parsed = EndSchema.safeParse(formFields(formData, ["session"] as const));
+  if (!parsed.success) return { tone: "error", message: parsed.error.issues[0].message };
+  const handle = parsed.data.session;
+  return safely(async () => {
+    const ended = await endSessions(handle);
+    if (handle === "all")
+      return { tone: "success", message: `Signed out everywhere (${ended} session${ended === 1 ? "" : "s"} ended).` };
+    return ended > 0
+      ? { tone: "success", message: "That session has ended." }
+      : { tone: "error", message: "That session had already ended." };
+  });
 }

@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { FormMessage } from "@/app/ui/form-message";
 import { dangerButton, input, secondaryButton } from "@/app/ui/styles";
 import { SubmitButton } from "@/app/ui/submit-button";
-import { clearSession, deleteValue, setPermanent, setValue, type PlaygroundState } from "./actions";
+import { clearSession, deleteValue, endSession, setPermanent, setValue, type PlaygroundState } from "./actions";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
 function FieldError({ id, message }: { id: string; message?: string }) {
@@ -114,6 +114,19 @@ export function ClearForm() {
         Clear the session
       </SubmitButton>
       <FormMessage id="clear-message" message={state.message} tone={state.tone ?? "success"} />
+    </form>
+  );
+}
+
+export function EndSessionForm({ handle, label }: { handle: string; label: string }) {
+  const [state, action] = useActionState(endSession, {});
+  return (
+    <form action={action} className="space-y-2">
+      <input type="hidden" name="session" value={handle} />
+      <SubmitButton pendingText="Ending…" className={handle === "all" ? dangerButton : secondaryButton}>
+        {label}
+      </SubmitButton>
+      <FormMessage id={`end-${handle}-message`} message={state.message} tone={state.tone ?? "success"} />
     </form>
   );
 }

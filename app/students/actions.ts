@@ -4,7 +4,8 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { audit } from "@/lib/audit";
 import { clientIp } from "@/lib/client-ip";
-import { signOut } from "@/lib/session";
+import { signOut, StoreUnavailableError } from "@/lib/session";
+import { markStoreUnavailable } from "@/lib/store-health";
 
 /**
  * Ends the session, whoever calls it: signing out needs no proof of being
@@ -17,7 +18,17 @@ import { signOut } from "@/lib/session";
  * action cannot set response headers either.)
  */
 export async function logout(): Promise<void> {
-  const ended = await signOut();
+  let ended: Awaited<ReturnType<typeof signOut>> | null;
+  try {
+    ended = await signOut();
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    // Not signed out (the record could not be deleted, so the cookie is kept
+    // too): back to the page, which answers "session service unavailable".
+    markStoreUnavailable();
+    ended = null;
+  }
+  if (!ended) redirect("/students");
   audit("signout", { ...ended, ip: clientIp(await headers()) });
   redirect("/login?signed-out=1");
 }

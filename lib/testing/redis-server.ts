@@ -1,0 +1,64 @@
+/**
+ * Starts a throwaway redis-server on a free loopback port (no persistence),
+ * for tests; stops it by process id. Debian: `apt-get install redis-server`;
+ * REDIS_SERVER_BIN picks another binary.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createConnection, createServer } from "node:net";
+
+export type TestRedis = { url: string; port: number; stop: () => Promise<void>; start: () => Promise<void> };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function answering(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: "127.0.0.1" }, () => {
+      socket.write("PING\r\n");
+    });
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith("+PONG"));
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  const binary = process.env.REDIS_SERVER_BIN || "redis-server";
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
+    const failed = new Promise<never>((_, reject) =>
+      child!.once("error", (error) =>
+        reject(new Error(`cannot start ${binary} (Debian: apt-get install redis-server): ${error.message}`)),
+      ),
+    );
+    const deadline = Date.now() + 10_000;
+    while (!(await Promise.race([answering(port), failed]))) {
+      if (Date.now() > deadline) throw new Error(`${binary} did not answer on port ${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const stop = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once("exit", () => resolve());
+      running.kill("SIGTERM");
+    });
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, port, start, stop };
+}
