@@ -13,7 +13,7 @@ const systemChromium = "/usr/bin/chromium";
 const executablePath =
   process.env.PLAYWRIGHT_CHROMIUM_PATH || (existsSync(systemChromium) ? systemChromium : undefined);
 
-export default defineConfig({
+export default defineConfig<object, { storeEnv: Record<string, string> }>({
   testDir: "./e2e",
   fullyParallel: false,
   workers: 2,
@@ -21,10 +21,18 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   timeout: 30_000,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  globalSetup: "./e2e/global-setup.ts",
   projects: [
-    { name: "e2e", testIgnore: /(fuzz|load)\.spec\.ts$/ },
+    // Sessions in the encrypted cookie (the default store).
+    { name: "e2e", testIgnore: /(fuzz|load|redis)\.spec\.ts$/ },
+    // The same flows with SESSION_STORE=redis, plus what only a server-side store can do.
+    {
+      name: "redis",
+      testMatch: /(auth|playground|no-javascript|expiry|security|revocation|redis)\.spec\.ts$/,
+      use: { storeEnv: { SESSION_STORE: "redis" } },
+    },
     // The attack suites saturate the server: run them after the timing-sensitive tests, not beside them.
-    { name: "attack", testMatch: /(fuzz|load)\.spec\.ts$/, dependencies: ["e2e"] },
+    { name: "attack", testMatch: /(fuzz|load)\.spec\.ts$/, dependencies: ["e2e", "redis"] },
   ],
   use: {
     trace: "retain-on-first-failure",

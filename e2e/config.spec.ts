@@ -3,13 +3,15 @@ import { COOKIE, expect, serverWith, sessionCookie, signIn, test, TEST_SECRET } 
 test("a secret can be rotated: old cookies open while the old secret is a fallback, and not after", async ({
   browser,
 }) => {
+  test.setTimeout(120_000); // three servers of its own
   const older = TEST_SECRET;
   const newer = "rotated-secret-9876543210-abcdefghijklmnopqrstuvwxyz";
-  const servers = {
-    old: await serverWith({ SESSION_SECRET: older }),
-    rotated: await serverWith({ SESSION_SECRET: newer, SESSION_SECRET_FALLBACKS: older }),
-    dropped: await serverWith({ SESSION_SECRET: newer }),
-  };
+  const [old, rotated, dropped] = await Promise.all([
+    serverWith({ SESSION_SECRET: older }),
+    serverWith({ SESSION_SECRET: newer, SESSION_SECRET_FALLBACKS: older }),
+    serverWith({ SESSION_SECRET: newer }),
+  ]);
+  const servers = { old, rotated, dropped };
   // Cookies are per host, not per port: all three servers see the same cookie. Each step gets a
   // fresh browser context, so that no request still in flight from an earlier page (a link
   // prefetch, which would expire a cookie its server cannot open) touches the next one.

@@ -22,19 +22,43 @@ export function testAuthUsers(): Promise<string> {
   return authUsers;
 }
 
+let servers = 0;
+
+/**
+ * A production server with the test accounts. With SESSION_STORE=redis each server gets keys of
+ * its own (REDIS_KEY_PREFIX) in the shared Redis, unless the test passes one to share.
+ */
 export async function serverWith(env: Record<string, string | undefined>): Promise<RunningServer> {
-  return startServer({ SESSION_SECRET: TEST_SECRET, AUTH_USERS: await testAuthUsers(), ...env });
+  const prefix = `e2e-${process.pid}-${++servers}:`;
+  return startServer({
+    SESSION_SECRET: TEST_SECRET,
+    AUTH_USERS: await testAuthUsers(),
+    REDIS_KEY_PREFIX: prefix,
+    ...env,
+  });
 }
 
-type WorkerFixtures = { serverEnv: Record<string, string>; server: RunningServer };
+type WorkerFixtures = {
+  /** The environment a test file needs (test.use). */
+  serverEnv: Record<string, string>;
+  /** The session store, set by the Playwright project (cookie by default, or SESSION_STORE=redis). */
+  storeEnv: Record<string, string>;
+  storeKind: "cookie" | "redis";
+  server: RunningServer;
+};
 type TestFixtures = { cspViolations: string[] };
 
 /** Every test gets `baseURL` pointing at a production server started for its worker with `serverEnv`. */
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverEnv: [{}, { option: true, scope: "worker" }],
+  storeEnv: [{}, { option: true, scope: "worker" }],
+  storeKind: [
+    async ({ storeEnv }, use) => use(storeEnv.SESSION_STORE === "redis" ? "redis" : "cookie"),
+    { scope: "worker" },
+  ],
   server: [
-    async ({ serverEnv }, use) => {
-      const server = await serverWith(serverEnv);
+    async ({ serverEnv, storeEnv }, use) => {
+      const server = await serverWith({ ...storeEnv, ...serverEnv });
       await use(server);
       await server.stop();
     },

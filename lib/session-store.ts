@@ -43,7 +43,7 @@ export interface SessionStore {
   /** Checks the shape of an unsealed cookie payload; no I/O. */
   parse(payload: unknown): Ref | null;
   /** The session behind a reference, or null when there is none (ended, expired, never issued). */
-  load(ref: Ref): Promise<{ data: SessionData; id?: string } | null>;
+  load(ref: Ref): Promise<{ data: SessionData; id?: string; userAgent?: string } | null>;
   /** Stores the data; returns the payload to seal into the cookie and the session's id, if any. */
   save(data: SessionData, options: SaveOptions): Promise<{ payload: object; id?: string }>;
   /** Ends the session behind a reference. */
@@ -179,7 +179,7 @@ export function redisStore(config: Config & { store: { kind: "redis" } }): Sessi
       const id = ref.id;
       const record = parseRecord(await withRedis(url, (redis) => redis.get(sessionKey(id))));
       // An id that is not in the store is never adopted: no record, no session.
-      return record ? { data: fromWire(record.w)!, id } : null;
+      return record ? { data: fromWire(record.w)!, id, userAgent: record.a } : null;
     },
 
     async save(data, { ttl, id, userAgent }) {

@@ -194,7 +194,9 @@ function expiryReason(data: SessionData, now: number, config: Config): RejectRea
   return null;
 }
 
-type Opened = { data: SessionData; id?: string; reason?: undefined } | { reason: RejectReason; data?: undefined };
+type Opened =
+  | { data: SessionData; id?: string; userAgent?: string; reason?: undefined }
+  | { reason: RejectReason; data?: undefined };
 
 /** Opens a cookie and loads its session from the store (I/O in a server-side store). */
 async function openCookie(seal: string, now: number, config: Config, store: SessionStore): Promise<Opened> {
@@ -208,7 +210,7 @@ async function openCookie(seal: string, now: number, config: Config, store: Sess
     return { reason };
   }
   // A copy: callers may change it before writing it back.
-  return { data: { ...loaded.data, values: { ...loaded.data.values } }, id: loaded.id };
+  return { data: { ...loaded.data, values: { ...loaded.data.values } }, id: loaded.id, userAgent: loaded.userAgent };
 }
 
 /**
@@ -244,10 +246,10 @@ async function current(): Promise<Current> {
   const now = nowSeconds();
   const opened = await openCookie(seal, now, config, store);
   if (!opened.data) return null;
-  const { data, id } = opened;
+  const { data, id, userAgent } = opened;
   if (id && now - data.refreshedAt >= refreshInterval(config)) {
     data.refreshedAt = now;
-    await store.save(data, { id, ttl: expiresAt(data, config) - now }).catch((error: unknown) => {
+    await store.save(data, { id, ttl: expiresAt(data, config) - now, userAgent }).catch((error: unknown) => {
       if (!(error instanceof SessionEndedError)) throw error;
     });
   }
@@ -497,14 +499,14 @@ export async function listSessions(): Promise<ActiveSession[]> {
 
 /**
  * Ends one of the signed-in user's sessions, by its handle (`"all"`: every
- * one, this one included). Returns how many ended; 0 for a handle that is
- * not one of theirs.
+ * one, this one included). Says how many ended (0 for a handle that is not
+ * one of theirs) and whether this session was among them.
  */
-export async function endSessions(handle: string): Promise<number> {
+export async function endSessions(handle: string): Promise<{ ended: number; signedOutHere: boolean }> {
   const config = getConfig();
   const mine = await current();
   const user = mine?.session.data.user;
-  if (user === undefined) return 0;
+  if (user === undefined) return { ended: 0, signedOutHere: false };
   const store = storeFor(config);
   const sessions = await store.list(user);
   const chosen = handle === "all" ? sessions : sessions.filter((session) => session.handle === handle);
@@ -512,8 +514,9 @@ export async function endSessions(handle: string): Promise<number> {
     user,
     chosen.map((session) => session.id),
   );
-  if (chosen.some((session) => session.id === mine?.id)) await writeCookie(expiredCookie(config));
-  return ended;
+  const signedOutHere = chosen.some((session) => session.id === mine?.id);
+  if (signedOutHere) await writeCookie(expiredCookie(config));
+  return { ended, signedOutHere };
 }
 
 /* ------------------------------------------------------------------------ */

@@ -18,7 +18,7 @@ export default async function LoginPage({ searchParams }: Props) {
 
   const params = await searchParams;
   const next = safeNext(Array.isArray(params.next) ? params.next[0] : params.next);
-  const signedOut = params["signed-out"] !== undefined;
+  const signedOut = params["signed-out"];
 
   return (
     <div className="mx-auto max-w-sm space-y-6">
@@ -26,7 +26,7 @@ export default async function LoginPage({ searchParams }: Props) {
       <div role="status" aria-live="polite">
         {signedOut ? (
           <p className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
-            You have been signed out.
+            {signedOut === "everywhere" ? "You have been signed out everywhere." : "You have been signed out."}
           </p>
         ) : null}
       </div>

@@ -1,5 +1,7 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { fieldErrors, formFields, text } from "@/lib/form";
 import { destroySession, endSessions, SessionTooLargeError, StoreUnavailableError, updateSession } from "@/lib/session";
@@ -135,12 +137,16 @@ export async function endSession(_previous: PlaygroundState, formData: FormData)
   const parsed = EndSchema.safeParse(formFields(formData, ["session"] as const));
   if (!parsed.success) return { tone: "error", message: parsed.error.issues[0].message };
   const handle = parsed.data.session;
-  return safely(async () => {
-    const ended = await endSessions(handle);
-    if (handle === "all")
-      return { tone: "success", message: `Signed out everywhere (${ended} session${ended === 1 ? "" : "s"} ended).` };
-    return ended > 0
-      ? { tone: "success", message: "That session has ended." }
+  let signedOutHere = false;
+  const state = await safely(async () => {
+    const result = await endSessions(handle);
+    signedOutHere = result.signedOutHere;
+    // Ending another device's session changes no cookie here, so the list is re-rendered explicitly.
+    revalidatePath("/session");
+    return result.ended > 0
+      ? { tone: "success", message: `${result.ended} session${result.ended === 1 ? "" : "s"} ended.` }
       : { tone: "error", message: "That session had already ended." };
   });
+  if (signedOutHere) redirect(handle === "all" ? "/login?signed-out=everywhere" : "/login?signed-out=1");
+  return state;
 }
