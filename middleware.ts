@@ -28,7 +28,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { audit } from "./lib/audit";
 import { clientIp } from "./lib/client-ip";
-import { refusalResponse, screenPost, unavailableResponse } from "./lib/request-guard";
+import { refusalResponse, requestLocale, screenPost, unavailableResponse } from "./lib/request-guard";
 import { contentSecurityPolicy, newNonce } from "./lib/security-headers";
 import { loginPath, readRequestSession } from "./lib/session";
 import { storeUnavailable } from "./lib/store-health";
@@ -37,7 +37,7 @@ const GUARDED = /^\/students(\/|$)/;
 
 export async function middleware(request: NextRequest) {
   const refusal = await screenPost(request);
-  if (refusal) return refusalResponse(refusal, request.nextUrl.pathname);
+  if (refusal) return refusalResponse(refusal, request.nextUrl.pathname, requestLocale(request));
 
   const session = await readRequestSession(request);
   if (session.rejected) audit("session.rejected", { ...session.rejected, ip: clientIp(request.headers) });
@@ -50,7 +50,7 @@ export async function middleware(request: NextRequest) {
     storeUnavailable() &&
     (GUARDED.test(pathname) || (pathname === "/session" && request.method === "GET"))
   ) {
-    return unavailableResponse(pathname + search);
+    return unavailableResponse(pathname + search, requestLocale(request));
   }
   if (GUARDED.test(pathname) && !session.maybeSignedIn) {
     const url = new URL(loginPath(pathname + search), request.url);

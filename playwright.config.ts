@@ -24,15 +24,17 @@ export default defineConfig<object, { storeEnv: Record<string, string> }>({
   globalSetup: "./e2e/global-setup.ts",
   projects: [
     // Sessions in the encrypted cookie (the default store).
-    { name: "e2e", testIgnore: /(fuzz|load|redis)\.spec\.ts$/ },
+    { name: "e2e", testIgnore: /(fuzz|load|redis|screenshots)\.spec\.ts$/ },
     // The same flows with SESSION_STORE=redis, plus what only a server-side store can do.
     {
       name: "redis",
-      testMatch: /(auth|playground|no-javascript|expiry|security|revocation|redis)\.spec\.ts$/,
+      testMatch: /(auth|playground|expiry|security|revocation|redis)\.spec\.ts$/,
       use: { storeEnv: { SESSION_STORE: "redis" } },
     },
     // The attack suites saturate the server: run them after the timing-sensitive tests, not beside them.
     { name: "attack", testMatch: /(fuzz|load)\.spec\.ts$/, dependencies: ["e2e", "redis"] },
+    // `npm run screenshots` only.
+    { name: "screenshots", testMatch: /screenshots\.spec\.ts$/ },
   ],
   use: {
     trace: "retain-on-first-failure",

@@ -1,18 +1,34 @@
 "use client";
 
-import { button } from "@/app/ui/styles";
+import Link from "next/link";
+import { useSyncExternalStore } from "react";
+import { button, link } from "@/app/ui/styles";
+import { CATALOGUES, DEFAULT_LOCALE } from "@/lib/i18n/messages";
+
+/** The language the server rendered the page in (a client component cannot read the request). */
+function usePageLocale() {
+  const lang = useSyncExternalStore(
+    () => () => {},
+    () => document.documentElement.lang,
+    () => "",
+  );
+  return lang.startsWith("zh") ? "zh" : DEFAULT_LOCALE;
+}
 
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const m = CATALOGUES[usePageLocale()].errors;
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-semibold tracking-tight">Something went wrong</h1>
-      <p>
-        The page could not be shown. Try again; if it keeps failing, the server log has the details
-        {error.digest ? ` (reference ${error.digest})` : ""}.
-      </p>
-      <button type="button" className={button} onClick={reset}>
-        Try again
-      </button>
+      <h1 className="text-2xl font-semibold tracking-tight">{m.errorTitle}</h1>
+      <p>{m.errorText(error.digest ?? "")}</p>
+      <div className="flex items-center gap-4">
+        <button type="button" className={button} onClick={reset}>
+          {m.tryAgain}
+        </button>
+        <Link href="/" className={link}>
+          {m.home}
+        </Link>
+      </div>
     </div>
   );
 }

@@ -1,14 +1,16 @@
 import Link from "next/link";
 import { link } from "@/app/ui/styles";
+import { getMessages } from "@/lib/i18n/server";
 
-export default function NotFound() {
+export default async function NotFound() {
+  const { m } = await getMessages();
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-semibold tracking-tight">Not found</h1>
-      <p>There is nothing at this address.</p>
+      <h1 className="text-2xl font-semibold tracking-tight">{m.errors.notFoundTitle}</h1>
+      <p>{m.errors.notFoundText}</p>
       <p>
         <Link href="/" className={link}>
-          Go to the start page
+          {m.errors.home}
         </Link>
       </p>
     </div>

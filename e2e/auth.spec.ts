@@ -73,6 +73,7 @@ test("after sign-in the visitor lands where `next` pointed", async ({ page }) =>
 });
 
 test("open-redirect attempts in `next` land on /students", async ({ page }) => {
+  test.setTimeout(90_000); // eight sign-ins
   const payloads = [
     "//evil.example",
     "/\\evil.example",

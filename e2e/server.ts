@@ -4,24 +4,12 @@
  * and by any test that needs a server of its own (other secrets, lifetimes).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "../lib/testing/free-port";
 import path from "node:path";
 
 export type RunningServer = { url: string; port: number; output: () => string; stop: () => Promise<void> };
 
 const root = path.resolve(__dirname, "..");
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {

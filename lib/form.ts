@@ -17,12 +17,9 @@ export function formFields<K extends string>(formData: unknown, names: readonly 
   return fields;
 }
 
-/** A required text field with a message for "missing" and one for "not text". */
-export function text(label: string) {
-  return z.string({
-    error: (issue) =>
-      issue.input === undefined ? `Enter ${label}.` : `${label[0].toUpperCase()}${label.slice(1)} must be text.`,
-  });
+/** A required text field with a message for "missing" and one for "not text" (a file, say). */
+export function text(missing: string, notText: string) {
+  return z.string({ error: (issue) => (issue.input === undefined ? missing : notText) });
 }
 
 /** The first message for each field, which is what a form shows next to it. */

@@ -8,12 +8,13 @@
  *   Next's client sends (Next's decoders throw) -> 400.
  */
 import type { NextRequest } from "next/server";
+import { CATALOGUES, LOCALE_COOKIE, LOCALE_TAGS, negotiateLocale, type Locale, type Messages } from "./i18n/messages";
 import { RETRY_AFTER_SECONDS } from "./store-health";
 
 /** Next's default `serverActions.bodySizeLimit`. */
 export const ACTION_BODY_LIMIT = 1024 * 1024;
 
-export type Refusal = { status: 400 | 403 | 413; message: string };
+export type Refusal = { status: 400 | 403 | 413; message: keyof Messages["errors"] };
 
 function sameOrigin(request: NextRequest): boolean {
   const origin = request.headers.get("origin");
@@ -47,11 +48,11 @@ function plainReply(value: unknown, depth = 0): boolean {
 export async function screenPost(request: NextRequest): Promise<Refusal | null> {
   if (request.method !== "POST") return null;
   if (!sameOrigin(request)) {
-    return { status: 403, message: "This form was sent from another site, so it was refused." };
+    return { status: 403, message: "crossSite" };
   }
   const length = Number(request.headers.get("content-length") ?? "0");
   if (!Number.isFinite(length) || length > ACTION_BODY_LIMIT) {
-    return { status: 413, message: "The form was too large to accept (the limit is 1 MB). Shorten what you typed." };
+    return { status: 413, message: "tooLargeForm" };
   }
   const isActionCall = request.headers.has("next-action");
   const contentType = request.headers.get("content-type") ?? "";
@@ -60,7 +61,7 @@ export async function screenPost(request: NextRequest): Promise<Refusal | null> 
     try {
       await request.formData();
     } catch {
-      return { status: 400, message: "The form could not be read. Reload the page and send it again." };
+      return { status: 400, message: "unreadableForm" };
     }
   } else if (isActionCall) {
     // Next's client sends the arguments as a JSON array; anything else breaks its decoder.
@@ -70,33 +71,52 @@ export async function screenPost(request: NextRequest): Promise<Refusal | null> 
     } catch {
       args = null;
     }
-    if (!Array.isArray(args) || !plainReply(args)) return { status: 400, message: "The request could not be read." };
+    if (!Array.isArray(args) || !plainReply(args)) return { status: 400, message: "unreadableRequest" };
   }
   return null;
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
+/** The visitor's language, for pages the middleware answers itself. */
+export function requestLocale(request: NextRequest): Locale {
+  return negotiateLocale(request.cookies.get(LOCALE_COOKIE)?.value, request.headers.get("accept-language"));
+}
+
 /** A small self-contained page, readable with or without JavaScript. */
-function page(status: number, title: string, message: string, link: { href: string; text: string }, headers = {}) {
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p></body></html>`;
+function page(
+  status: number,
+  locale: Locale,
+  title: string,
+  message: string,
+  link: { href: string; text: string },
+  headers = {},
+) {
+  const body = `<!doctype html><html lang="${LOCALE_TAGS[locale]}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem"><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p></main></body></html>`;
   return new Response(body, {
     status,
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers },
   });
 }
 
-export function refusalResponse(refusal: Refusal, backTo: string): Response {
-  return page(refusal.status, "Request refused", refusal.message, { href: backTo, text: "Go back" });
+export function refusalResponse(refusal: Refusal, backTo: string, locale: Locale): Response {
+  const m = CATALOGUES[locale].errors;
+  const message = m[refusal.message];
+  return page(refusal.status, locale, m.refusedTitle, typeof message === "string" ? message : "", {
+    href: backTo,
+    text: m.goBack,
+  });
 }
 
 /** 503 while the session store is down: nothing was changed, and trying again shortly will work. */
-export function unavailableResponse(path: string): Response {
+export function unavailableResponse(path: string, locale: Locale): Response {
+  const m = CATALOGUES[locale].errors;
   return page(
     503,
-    "Session service unavailable",
-    "Your session could not be checked because the session service is not answering. Nothing was changed. Try again in a moment.",
-    { href: path, text: "Try again" },
+    locale,
+    m.unavailableTitle,
+    m.unavailableText,
+    { href: path, text: m.tryAgain },
     { "retry-after": String(RETRY_AFTER_SECONDS) },
   );
 }

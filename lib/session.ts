@@ -22,6 +22,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { sessionTag } from "./audit";
 import { getConfig, type Config } from "./config";
 import {
+  MAX_STORED_BYTES,
   SessionEndedError,
   sessionHandle,
   storeFor,
@@ -70,9 +71,14 @@ export const MAX_COOKIE_BYTES = 4096;
 export class SessionTooLargeError extends Error {
   constructor(
     readonly bytes: number,
-    message = `The session would need a ${bytes}-byte cookie; browsers keep at most ${MAX_COOKIE_BYTES}.`,
+    readonly limit: number = MAX_COOKIE_BYTES,
+    readonly where: "cookie" | "store" = "cookie",
   ) {
-    super(message);
+    super(
+      where === "cookie"
+        ? `The session would need a ${bytes}-byte cookie; browsers keep at most ${limit}.`
+        : `The session would take ${bytes} bytes; the store keeps at most ${limit}.`,
+    );
     this.name = "SessionTooLargeError";
   }
 }
@@ -390,7 +396,7 @@ async function persist(data: SessionData, config: Config, now: number, id?: stri
   try {
     saved = await store.save(data, { id, ttl: expiresAt(data, config) - now, userAgent });
   } catch (error) {
-    if (error instanceof StoreTooLargeError) throw new SessionTooLargeError(error.bytes, error.message);
+    if (error instanceof StoreTooLargeError) throw new SessionTooLargeError(error.bytes, MAX_STORED_BYTES, "store");
     throw error;
   }
   return sealPayload(saved.payload, data.permanent, data.createdAt + config.absoluteLifetime - now, config, {

@@ -12,8 +12,6 @@ const STUDENTS: readonly Student[] = [
   { id: 5, name: "Tom", age: 19, gender: "male" },
 ];
 
-export const GENDER_LABEL: Record<Gender, string> = { male: "Male", female: "Female", other: "Other" };
-
 export function listStudents(): readonly Student[] {
   return STUDENTS;
 }

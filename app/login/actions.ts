@@ -6,21 +6,22 @@ import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { clientIp } from "@/lib/client-ip";
 import { fieldErrors, formFields, text } from "@/lib/form";
+import { formatApproxDuration, type Locale, type Messages } from "@/lib/i18n/messages";
+import { getMessages } from "@/lib/i18n/server";
 import { getConfig } from "@/lib/config";
 import { loginThrottle } from "@/lib/login-throttle";
 import { safeNext } from "@/lib/safe-next";
 import { signIn, StoreUnavailableError } from "@/lib/session";
 import { verifyCredentials } from "@/lib/users";
 
-const LoginSchema = z.object({
-  username: text("your username")
-    .trim()
-    .min(1, "Enter your username.")
-    .max(64, "A username has at most 64 characters."),
-  password: text("your password").min(1, "Enter your password.").max(1024, "A password has at most 1024 characters."),
-  remember: z.string().optional(),
-  next: z.string().optional(),
-});
+function loginSchema(m: Messages["login"]) {
+  return z.object({
+    username: text(m.enterUsername, m.notText(m.username)).trim().min(1, m.enterUsername).max(64, m.usernameTooLong),
+    password: text(m.enterPassword, m.notText(m.password)).min(1, m.enterPassword).max(1024, m.passwordTooLong),
+    remember: z.string().optional(),
+    next: z.string().optional(),
+  });
+}
 
 export type LoginState = {
   message?: string;
@@ -30,18 +31,14 @@ export type LoginState = {
   remember?: boolean;
 };
 
-const UNAVAILABLE = "The session service is unavailable right now, so nobody can sign in. Try again in a moment.";
-
-/** One message for a wrong name or a wrong password: it must not tell which. */
-const BAD_CREDENTIALS = "Wrong username or password.";
-
 export async function login(_previous: LoginState, formData: FormData): Promise<LoginState> {
+  const { locale, m } = await getMessages();
   const fields = formFields(formData, ["username", "password", "remember", "next"] as const);
-  const parsed = LoginSchema.safeParse(fields);
+  const parsed = loginSchema(m.login).safeParse(fields);
   const typed = typeof fields.username === "string" ? fields.username.slice(0, 64) : "";
   if (!parsed.success) {
     return {
-      message: "Please correct the fields below.",
+      message: m.login.correctFields,
       fieldErrors: fieldErrors(parsed.error),
       username: typed,
       remember: fields.remember !== undefined,
@@ -52,10 +49,10 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
   const ip = clientIp(await headers());
   let outcome: LoginState | "signed-in";
   try {
-    outcome = await attempt(username, password, remember !== undefined, ip, kept);
+    outcome = await attempt(username, password, remember !== undefined, ip, kept, { locale, m });
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
-    return { message: UNAVAILABLE, ...kept };
+    return { message: m.login.unavailable, ...kept };
   }
   if (outcome !== "signed-in") return outcome;
   redirect(safeNext(next));
@@ -67,29 +64,28 @@ async function attempt(
   remember: boolean,
   ip: string,
   kept: LoginState,
+  { locale, m }: { locale: Locale; m: Messages },
 ): Promise<LoginState | "signed-in"> {
   const throttle = loginThrottle(getConfig());
   // Refused before any hashing: a locked-out guesser costs the server nothing.
   const wait = await throttle.retryAfter(username, ip);
   if (wait > 0) {
     audit("signin.throttled", { user: username, ip, retryAfterSeconds: wait });
-    return { message: tooManyAttempts(wait), ...kept };
+    return { message: m.login.tooMany(formatApproxDuration(wait, locale)), ...kept };
   }
 
   const user = await verifyCredentials(username, password);
   if (!user) {
     const lockout = await throttle.recordFailure(username, ip);
     audit("signin.failure", { user: username, ip });
-    return { message: lockout > 0 ? tooManyAttempts(lockout) : BAD_CREDENTIALS, ...kept };
+    // One message for a wrong name or a wrong password: it must not tell which.
+    return {
+      message: lockout > 0 ? m.login.tooMany(formatApproxDuration(lockout, locale)) : m.login.badCredentials,
+      ...kept,
+    };
   }
   await throttle.recordSuccess(username, ip);
   const session = await signIn(user, remember);
   audit("signin.success", { user, ip, session });
   return "signed-in";
-}
-
-function tooManyAttempts(seconds: number): string {
-  const minutes = Math.ceil(seconds / 60);
-  const wait = seconds < 60 ? `${seconds} seconds` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
-  return `Too many failed sign-ins. Try again in ${wait}.`;
 }

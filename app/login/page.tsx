@@ -2,12 +2,15 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { card } from "@/app/ui/styles";
 import { DEMO_USER, getConfig } from "@/lib/config";
-import { describeDuration } from "@/lib/duration";
+import { formatDuration } from "@/lib/i18n/messages";
+import { getMessages } from "@/lib/i18n/server";
 import { DEFAULT_AFTER_LOGIN, safeNext } from "@/lib/safe-next";
 import { getSessionOrNull } from "@/lib/session";
 import { LoginForm } from "./login-form";
 
-export const metadata: Metadata = { title: "Sign in" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getMessages()).m.login.title };
+}
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -16,27 +19,41 @@ export default async function LoginPage({ searchParams }: Props) {
   const config = getConfig();
   if (session?.data.user !== undefined && config.users.has(session.data.user)) redirect(DEFAULT_AFTER_LOGIN);
 
+  const { locale, m } = await getMessages();
   const params = await searchParams;
   const next = safeNext(Array.isArray(params.next) ? params.next[0] : params.next);
   const signedOut = params["signed-out"];
+  const demo = m.login.demo(DEMO_USER.name, DEMO_USER.password);
 
   return (
     <div className="mx-auto max-w-sm space-y-6">
-      <h1 className="text-2xl font-semibold tracking-tight">Sign in</h1>
+      <h1 className="text-2xl font-semibold tracking-tight">{m.login.title}</h1>
       <div role="status" aria-live="polite">
         {signedOut ? (
           <p className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
-            {signedOut === "everywhere" ? "You have been signed out everywhere." : "You have been signed out."}
+            {signedOut === "everywhere" ? m.login.signedOutEverywhere : m.login.signedOut}
           </p>
         ) : null}
       </div>
       <div className={card}>
-        <LoginForm next={next} lifetime={describeDuration(config.lifetime)} />
+        <LoginForm
+          next={next}
+          labels={{
+            username: m.login.username,
+            password: m.login.password,
+            remember: m.login.remember(formatDuration(config.lifetime, locale)),
+            submit: m.login.submit,
+            pending: m.login.pending,
+          }}
+        />
       </div>
       {config.demoAccount ? (
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Development mode: sign in as <kbd className="font-mono">{DEMO_USER.name}</kbd> with password{" "}
-          <kbd className="font-mono">{DEMO_USER.password}</kbd>. Set <code>AUTH_USERS</code> to use your own accounts.
+        <p className="text-sm text-slate-700 dark:text-slate-300">
+          {demo[0]}
+          <kbd className="font-mono">{demo[1]}</kbd>
+          {demo[2]}
+          <kbd className="font-mono">{demo[3]}</kbd>
+          {demo[4]}
         </p>
       ) : null}
     </div>

@@ -4,6 +4,8 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { fieldErrors, formFields, text } from "@/lib/form";
+import type { Messages } from "@/lib/i18n/messages";
+import { getMessages } from "@/lib/i18n/server";
 import { destroySession, endSessions, SessionTooLargeError, StoreUnavailableError, updateSession } from "@/lib/session";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
@@ -17,38 +19,32 @@ export type PlaygroundState = {
   value?: string;
 };
 
-const key = text("a key")
-  .trim()
-  .min(1, "Enter a key.")
-  .max(MAX_KEY_LENGTH, `A key has at most ${MAX_KEY_LENGTH} characters.`)
-  .regex(/^[A-Za-z0-9_.-]+$/, "A key may use letters, digits, and _ . - only.")
-  // session["user"] is what signs a visitor in: the playground must not forge it.
-  .refine((value) => value !== "user", "“user” is reserved for signing in; pick another key.");
+type M = Messages["session"];
 
-const SetSchema = z.object({
-  key,
-  value: text("a value").max(MAX_VALUE_LENGTH, `A value has at most ${MAX_VALUE_LENGTH} characters.`),
-});
-const DeleteSchema = z.object({ key });
-const PermanentSchema = z.object({ permanent: z.enum(["on", "off"], { error: "Choose permanent or not." }) });
+function keySchema(m: M) {
+  return (
+    text(m.enterKey, m.notText(m.fieldKey))
+      .trim()
+      .min(1, m.enterKey)
+      .max(MAX_KEY_LENGTH, m.keyTooLong(MAX_KEY_LENGTH))
+      .regex(/^[A-Za-z0-9_.-]+$/, m.keyChars)
+      // session["user"] is what signs a visitor in: the playground must not forge it.
+      .refine((value) => value !== "user", m.keyReserved)
+  );
+}
 
-const UNAVAILABLE: PlaygroundState = {
-  tone: "error",
-  message: "Nothing was changed: the session service is unavailable right now. Try again in a moment.",
-};
-
-/** Runs a change; a store that does not answer becomes a message, with nothing written. */
-async function safely(change: () => Promise<PlaygroundState>, kept: PlaygroundState = {}): Promise<PlaygroundState> {
+/** Runs a change; a store that does not answer, or a session too large, becomes a message, with nothing written. */
+async function safely(m: M, change: () => Promise<PlaygroundState>, kept: PlaygroundState = {}) {
   try {
     return await change();
   } catch (error) {
-    if (error instanceof StoreUnavailableError) return { ...UNAVAILABLE, ...kept };
+    if (error instanceof StoreUnavailableError) return { tone: "error" as const, message: m.unavailable, ...kept };
     if (error instanceof SessionTooLargeError) {
-      return {
-        tone: "error",
-        message: `Not saved: ${error.message} Delete some keys or use a shorter value.`,
-        ...kept,
-      };
+      const detail =
+        error.where === "cookie"
+          ? m.cookieTooLarge(error.bytes, error.limit)
+          : m.storeTooLarge(error.bytes, error.limit);
+      return { tone: "error" as const, message: m.tooLarge(detail), ...kept };
     }
     throw error;
   }
@@ -56,10 +52,10 @@ async function safely(change: () => Promise<PlaygroundState>, kept: PlaygroundSt
 
 const typed = (value: unknown) => (typeof value === "string" ? value.slice(0, MAX_VALUE_LENGTH) : undefined);
 
-function invalid(error: z.ZodError, fields: Record<string, unknown>): PlaygroundState {
+function invalid(m: Messages, error: z.ZodError, fields: Record<string, unknown>): PlaygroundState {
   return {
     tone: "error",
-    message: "Please correct the fields below.",
+    message: m.login.correctFields,
     fieldErrors: fieldErrors(error),
     key: typed(fields.key),
     value: typed(fields.value),
@@ -68,16 +64,26 @@ function invalid(error: z.ZodError, fields: Record<string, unknown>): Playground
 
 /** Flask: session[key] = value */
 export async function setValue(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
+  const { m } = await getMessages();
   const fields = formFields(formData, ["key", "value"] as const);
-  const parsed = SetSchema.safeParse(fields);
-  if (!parsed.success) return invalid(parsed.error, fields);
+  const parsed = z
+    .object({
+      key: keySchema(m.session),
+      value: text(m.session.fieldValue, m.session.notText(m.session.fieldValue)).max(
+        MAX_VALUE_LENGTH,
+        m.session.valueTooLong(MAX_VALUE_LENGTH),
+      ),
+    })
+    .safeParse(fields);
+  if (!parsed.success) return invalid(m, parsed.error, fields);
   const { key, value } = parsed.data;
   return safely(
+    m.session,
     async () => {
       await updateSession((data) => {
         data.values[key] = value;
       });
-      return { tone: "success", message: `Set “${key}”.` };
+      return { tone: "success", message: m.session.didSet(key) };
     },
     { key, value },
   );
@@ -85,11 +91,13 @@ export async function setValue(_previous: PlaygroundState, formData: FormData): 
 
 /** Flask: session.pop(key, None) */
 export async function deleteValue(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
+  const { m } = await getMessages();
   const fields = formFields(formData, ["key"] as const);
-  const parsed = DeleteSchema.safeParse(fields);
-  if (!parsed.success) return invalid(parsed.error, fields);
+  const parsed = z.object({ key: keySchema(m.session) }).safeParse(fields);
+  if (!parsed.success) return invalid(m, parsed.error, fields);
   const { key } = parsed.data;
   return safely(
+    m.session,
     async () => {
       let found = false;
       await updateSession((data) => {
@@ -97,8 +105,8 @@ export async function deleteValue(_previous: PlaygroundState, formData: FormData
         delete data.values[key];
       });
       return found
-        ? { tone: "success", message: `Deleted “${key}”.` }
-        : { tone: "error", message: `There is no key “${key}” in the session.`, key };
+        ? { tone: "success", message: m.session.didDelete(key) }
+        : { tone: "error", message: m.session.noSuchKey(key), key };
     },
     { key },
   );
@@ -106,46 +114,48 @@ export async function deleteValue(_previous: PlaygroundState, formData: FormData
 
 /** Flask: session.permanent = True / False */
 export async function setPermanent(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
-  const parsed = PermanentSchema.safeParse(formFields(formData, ["permanent"] as const));
+  const { m } = await getMessages();
+  const parsed = z
+    .object({ permanent: z.enum(["on", "off"], { error: m.session.choosePermanent }) })
+    .safeParse(formFields(formData, ["permanent"] as const));
   if (!parsed.success) return { tone: "error", message: parsed.error.issues[0].message };
   const permanent = parsed.data.permanent === "on";
-  return safely(async () => {
+  return safely(m.session, async () => {
     await updateSession((data) => {
       data.permanent = permanent;
     });
-    return {
-      tone: "success",
-      message: permanent ? "The session is now permanent." : "The session now ends when the browser closes.",
-    };
+    return { tone: "success", message: permanent ? m.session.nowPermanent : m.session.nowBrowserSession };
   });
 }
 
 /** Flask: session.clear(): everything goes, the signed-in user too. */
 export async function clearSession(): Promise<PlaygroundState> {
-  return safely(async () => {
+  const { m } = await getMessages();
+  return safely(m.session, async () => {
     await destroySession();
-    return { tone: "success", message: "The session was cleared." };
+    return { tone: "success", message: m.session.cleared };
   });
 }
 
-const EndSchema = z.object({
-  session: z.string({ error: "Choose a session." }).regex(/^([0-9a-f]{16}|all)$/, "Choose a session."),
-});
-
 /** Ends one of the signed-in user's sessions, or all of them ("Sign out everywhere"). */
 export async function endSession(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
-  const parsed = EndSchema.safeParse(formFields(formData, ["session"] as const));
+  const { m } = await getMessages();
+  const parsed = z
+    .object({
+      session: z.string({ error: m.session.chooseSession }).regex(/^([0-9a-f]{16}|all)$/, m.session.chooseSession),
+    })
+    .safeParse(formFields(formData, ["session"] as const));
   if (!parsed.success) return { tone: "error", message: parsed.error.issues[0].message };
   const handle = parsed.data.session;
   let signedOutHere = false;
-  const state = await safely(async () => {
+  const state = await safely(m.session, async () => {
     const result = await endSessions(handle);
     signedOutHere = result.signedOutHere;
     // Ending another device's session changes no cookie here, so the list is re-rendered explicitly.
     revalidatePath("/session");
     return result.ended > 0
-      ? { tone: "success", message: `${result.ended} session${result.ended === 1 ? "" : "s"} ended.` }
-      : { tone: "error", message: "That session had already ended." };
+      ? { tone: "success", message: m.session.ended(result.ended) }
+      : { tone: "error", message: m.session.alreadyEnded };
   });
   if (signedOutHere) redirect(handle === "all" ? "/login?signed-out=everywhere" : "/login?signed-out=1");
   return state;

@@ -1,20 +1,30 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { card, link } from "@/app/ui/styles";
 import { getConfig } from "@/lib/config";
-import { describeDuration } from "@/lib/duration";
+import { formatApproxDuration, formatDateTime, formatDuration } from "@/lib/i18n/messages";
+import { getMessages } from "@/lib/i18n/server";
 import { getSessionOrRetry, listSessions, nowSeconds, StoreUnavailableError, type ActiveSession } from "@/lib/session";
 import { markStoreUnavailable } from "@/lib/store-health";
-import { redirect } from "next/navigation";
-import { ClearForm, DeleteValueForm, EndSessionForm, PermanentForm, SetValueForm } from "./playground-forms";
+import {
+  ClearForm,
+  DeleteValueForm,
+  EndSessionForm,
+  PermanentForm,
+  SetValueForm,
+  type PlaygroundLabels,
+} from "./playground-forms";
 import { shortUserAgent } from "./user-agent";
 
-export const metadata: Metadata = { title: "Session playground" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getMessages()).m.session.title };
+}
 
 function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
     <>
-      <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
+      <dt className="text-slate-700 dark:text-slate-300">{label}</dt>
       <dd data-testid={testId} className="break-all">
         {children}
       </dd>
@@ -22,9 +32,15 @@ function Row({ label, children, testId }: { label: string; children: React.React
   );
 }
 
+function Time({ at, locale }: { at: number; locale: Parameters<typeof formatDateTime>[1] }) {
+  return <time dateTime={new Date(at * 1000).toISOString()}>{formatDateTime(at, locale)}</time>;
+}
+
 export default async function SessionPage() {
   const session = await getSessionOrRetry("/session");
   const config = getConfig();
+  const { locale, m } = await getMessages();
+  const t = m.session;
   const serverStore = config.store.kind !== "cookie";
   let sessions: ActiveSession[] = [];
   if (serverStore && session?.data.user !== undefined) {
@@ -39,23 +55,36 @@ export default async function SessionPage() {
   const data = session?.data;
   // The session as Flask would show it: one dict, `user` among the keys.
   const contents = data ? { ...(data.user !== undefined ? { user: data.user } : {}), ...data.values } : {};
-  const lifetime = describeDuration(config.lifetime);
-  const expires = session ? new Date(session.expiresAt * 1000) : null;
+  const lifetime = formatDuration(config.lifetime, locale);
+  const labels: PlaygroundLabels = {
+    key: t.key,
+    value: t.value,
+    setTitle: t.setTitle,
+    set: t.set,
+    saving: t.saving,
+    deleteTitle: t.deleteTitle,
+    delete: t.delete,
+    deleting: t.deleting,
+    makePermanent: t.makePermanent(lifetime),
+    makeBrowserSession: t.makeBrowserSession,
+    clear: t.clear,
+    clearing: t.clearing,
+    ending: t.ending,
+  };
 
   return (
     <div className="space-y-8">
       <div className="space-y-2">
-        <h1 className="text-2xl font-semibold tracking-tight">Session playground</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          The Flask tutorial&apos;s <code>/set</code>, <code>/get</code>, <code>/delete</code> and <code>/clear</code>{" "}
-          on one page. Everything below lives in one encrypted cookie that only this server can read.{" "}
+        <h1 className="text-2xl font-semibold tracking-tight">{t.title}</h1>
+        <p className="text-sm text-slate-700 dark:text-slate-300">
+          {t.intro} {serverStore ? t.explainRedis : t.explainCookie}{" "}
           {data?.user !== undefined ? (
             <Link href="/students" className={link}>
-              Back to the students
+              {t.backToStudents}
             </Link>
           ) : (
             <Link href="/login?next=/session" className={link}>
-              Sign in
+              {t.signIn}
             </Link>
           )}
         </p>
@@ -63,49 +92,47 @@ export default async function SessionPage() {
 
       <section aria-labelledby="current-heading" className={card}>
         <h2 id="current-heading" className="mb-4 font-medium">
-          Current session
+          {t.current}
         </h2>
-        <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
-          <Row label="Contents" testId="session-contents">
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-y-2">
+          <Row label={t.contents} testId="session-contents">
             <code className="font-mono">{JSON.stringify(contents)}</code>
           </Row>
-          <Row label="Permanent" testId="session-permanent">
-            {data?.permanent
-              ? `yes: the cookie is kept for ${lifetime} after last use`
-              : "no: a browser-session cookie"}
+          <Row label={t.permanent} testId="session-permanent">
+            {data?.permanent ? t.permanentYes(lifetime) : t.permanentNo}
           </Row>
-          <Row label="Expires" testId="session-expires">
-            {expires ? (
+          <Row label={t.expires} testId="session-expires">
+            {session ? (
               <>
-                <time dateTime={expires.toISOString()}>{expires.toUTCString()}</time> (in{" "}
-                {describeDuration(Math.max(1, session!.expiresAt - nowSeconds()))} unless used)
+                <Time at={session.expiresAt} locale={locale} />{" "}
+                {t.expiresIn(formatApproxDuration(Math.max(1, session.expiresAt - nowSeconds()), locale))}
               </>
             ) : (
-              "no session"
+              t.noSession
             )}
           </Row>
-          <Row label="Cookie size" testId="session-cookie-size">
-            {session ? `${session.cookieBytes} bytes (${config.cookieName})` : "no cookie"}
+          <Row label={t.cookieSize} testId="session-cookie-size">
+            {session ? t.bytes(session.cookieBytes, config.cookieName) : t.noCookie}
           </Row>
-          <Row label="Stored in" testId="session-store">
-            {serverStore ? "Redis (the cookie holds only the session id)" : "an encrypted cookie (iron-session)"}
+          <Row label={t.storedIn} testId="session-store">
+            {serverStore ? t.storedRedis : t.storedCookie}
           </Row>
         </dl>
       </section>
 
       <div className="grid gap-6 sm:grid-cols-2">
         <section className={card}>
-          <SetValueForm />
+          <SetValueForm labels={labels} />
         </section>
         <section className={card}>
-          <DeleteValueForm />
+          <DeleteValueForm labels={labels} />
         </section>
       </div>
 
       {data?.user !== undefined ? (
         <section aria-labelledby="devices-heading" className={`${card} space-y-4`}>
           <h2 id="devices-heading" className="font-medium">
-            Where you are signed in
+            {t.devicesTitle}
           </h2>
           {serverStore ? (
             <>
@@ -114,38 +141,31 @@ export default async function SessionPage() {
                   <li key={active.handle} className="flex flex-wrap items-center justify-between gap-3 py-3">
                     <div>
                       <p className="font-medium">
-                        {shortUserAgent(active.userAgent)}
+                        {shortUserAgent(active.userAgent, t)}
                         {active.current ? (
-                          <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
-                            this device
+                          <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
+                            {t.thisDevice}
                           </span>
                         ) : null}
                       </p>
-                      <p className="text-slate-600 dark:text-slate-400">
-                        Signed in{" "}
-                        <time dateTime={new Date(active.createdAt * 1000).toISOString()}>
-                          {new Date(active.createdAt * 1000).toUTCString()}
-                        </time>
-                        {" · "}last seen{" "}
-                        <time dateTime={new Date(active.lastSeenAt * 1000).toISOString()}>
-                          {new Date(active.lastSeenAt * 1000).toUTCString()}
-                        </time>
+                      <p className="text-slate-700 dark:text-slate-300">
+                        {t.signedInAt} <Time at={active.createdAt} locale={locale} /> · {t.lastSeen}{" "}
+                        <Time at={active.lastSeenAt} locale={locale} />
                       </p>
                     </div>
                     <EndSessionForm
                       handle={active.handle}
-                      label={active.current ? "Sign out here" : "End this session"}
+                      label={active.current ? t.endHere : t.endOther}
+                      pending={t.ending}
                     />
                   </li>
                 ))}
               </ul>
-              <EndSessionForm handle="all" label="Sign out everywhere" />
+              <EndSessionForm handle="all" label={t.endAll} pending={t.ending} />
             </>
           ) : (
-            <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="sessions-not-listed">
-              With sessions in an encrypted cookie, the server keeps no record of them, so it cannot list where you are
-              signed in or end a session on another device: a copied cookie works until it expires. Run with{" "}
-              <code>SESSION_STORE=redis</code> to keep sessions on the server, where they can be listed and ended.
+            <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="sessions-not-listed">
+              {t.notListed}
             </p>
           )}
         </section>
@@ -153,15 +173,12 @@ export default async function SessionPage() {
 
       <section aria-labelledby="lifetime-heading" className={`${card} space-y-4`}>
         <h2 id="lifetime-heading" className="font-medium">
-          Lifetime and clearing
+          {t.lifetimeTitle}
         </h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Like Flask&apos;s <code>session.permanent</code>: a permanent session survives closing the browser. Clearing
-          removes everything, including who is signed in.
-        </p>
+        <p className="text-sm text-slate-700 dark:text-slate-300">{t.lifetimeText}</p>
         <div className="flex flex-wrap items-start gap-4">
-          <PermanentForm permanent={data?.permanent ?? false} lifetime={lifetime} />
-          <ClearForm />
+          <PermanentForm permanent={data?.permanent ?? false} labels={labels} />
+          <ClearForm labels={labels} />
         </div>
       </section>
     </div>

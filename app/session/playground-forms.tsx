@@ -2,131 +2,128 @@
 
 import { useActionState } from "react";
 import { FormMessage } from "@/app/ui/form-message";
-import { dangerButton, input, secondaryButton } from "@/app/ui/styles";
+import { dangerButton, secondaryButton } from "@/app/ui/styles";
 import { SubmitButton } from "@/app/ui/submit-button";
+import { TextField } from "@/app/ui/text-field";
 import { clearSession, deleteValue, endSession, setPermanent, setValue, type PlaygroundState } from "./actions";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
-function FieldError({ id, message }: { id: string; message?: string }) {
-  return message ? (
-    <p id={id} className="text-sm text-red-700 dark:text-red-300">
-      {message}
-    </p>
-  ) : null;
-}
+/** The forms' words, in the visitor's language (resolved by the page, which is a server component). */
+export type PlaygroundLabels = {
+  key: string;
+  value: string;
+  setTitle: string;
+  set: string;
+  saving: string;
+  deleteTitle: string;
+  delete: string;
+  deleting: string;
+  makePermanent: string;
+  makeBrowserSession: string;
+  clear: string;
+  clearing: string;
+  ending: string;
+};
 
-function KeyField({ idPrefix, state }: { idPrefix: string; state: PlaygroundState }) {
-  const error = state.fieldErrors?.key;
+function KeyField({ idPrefix, state, label }: { idPrefix: string; state: PlaygroundState; label: string }) {
   return (
-    <div className="space-y-1">
-      <label htmlFor={`${idPrefix}-key`} className="block text-sm font-medium">
-        Key
-      </label>
-      <input
-        id={`${idPrefix}-key`}
-        name="key"
-        type="text"
-        required
-        maxLength={MAX_KEY_LENGTH}
-        autoComplete="off"
-        spellCheck={false}
-        defaultValue={state.key}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${idPrefix}-key-error` : undefined}
-        className={input}
-      />
-      <FieldError id={`${idPrefix}-key-error`} message={error} />
-    </div>
+    <TextField
+      id={`${idPrefix}-key`}
+      label={label}
+      name="key"
+      type="text"
+      required
+      maxLength={MAX_KEY_LENGTH}
+      autoComplete="off"
+      spellCheck={false}
+      defaultValue={state.key}
+      error={state.fieldErrors?.key}
+    />
   );
 }
 
-export function SetValueForm() {
+function Result({ id, state }: { id: string; state: PlaygroundState }) {
+  return <FormMessage id={id} message={state.message} tone={state.tone ?? "success"} />;
+}
+
+export function SetValueForm({ labels }: { labels: PlaygroundLabels }) {
   const [state, action] = useActionState(setValue, {});
-  const error = state.fieldErrors?.value;
   return (
     <form action={action} className="space-y-3" aria-labelledby="set-heading" noValidate>
       <h2 id="set-heading" className="font-medium">
-        Set a key
+        {labels.setTitle}
       </h2>
-      <KeyField idPrefix="set" state={state} />
-      <div className="space-y-1">
-        <label htmlFor="set-value" className="block text-sm font-medium">
-          Value
-        </label>
-        <input
-          id="set-value"
-          name="value"
-          type="text"
-          maxLength={MAX_VALUE_LENGTH}
-          autoComplete="off"
-          defaultValue={state.value}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? "set-value-error" : undefined}
-          className={input}
-        />
-        <FieldError id="set-value-error" message={error} />
-      </div>
-      <SubmitButton pendingText="Saving…">Set</SubmitButton>
-      <FormMessage id="set-message" message={state.message} tone={state.tone ?? "success"} />
+      <KeyField idPrefix="set" state={state} label={labels.key} />
+      <TextField
+        id="set-value"
+        label={labels.value}
+        name="value"
+        type="text"
+        maxLength={MAX_VALUE_LENGTH}
+        autoComplete="off"
+        defaultValue={state.value}
+        error={state.fieldErrors?.value}
+      />
+      <SubmitButton pendingText={labels.saving}>{labels.set}</SubmitButton>
+      <Result id="set-message" state={state} />
     </form>
   );
 }
 
-export function DeleteValueForm() {
+export function DeleteValueForm({ labels }: { labels: PlaygroundLabels }) {
   const [state, action] = useActionState(deleteValue, {});
   return (
     <form action={action} className="space-y-3" aria-labelledby="delete-heading" noValidate>
       <h2 id="delete-heading" className="font-medium">
-        Delete a key
+        {labels.deleteTitle}
       </h2>
-      <KeyField idPrefix="delete" state={state} />
-      <SubmitButton pendingText="Deleting…" className={secondaryButton}>
-        Delete
+      <KeyField idPrefix="delete" state={state} label={labels.key} />
+      <SubmitButton pendingText={labels.deleting} className={secondaryButton}>
+        {labels.delete}
       </SubmitButton>
-      <FormMessage id="delete-message" message={state.message} tone={state.tone ?? "success"} />
+      <Result id="delete-message" state={state} />
     </form>
   );
 }
 
-export function PermanentForm({ permanent, lifetime }: { permanent: boolean; lifetime: string }) {
+export function PermanentForm({ permanent, labels }: { permanent: boolean; labels: PlaygroundLabels }) {
   const [state, action] = useActionState(setPermanent, {});
   return (
     <form action={action} className="space-y-3">
-      {permanent ? (
-        <SubmitButton pendingText="Saving…" className={secondaryButton} name="permanent" value="off">
-          Make it a browser-session cookie
-        </SubmitButton>
-      ) : (
-        <SubmitButton pendingText="Saving…" className={secondaryButton} name="permanent" value="on">
-          Make it permanent ({lifetime})
-        </SubmitButton>
-      )}
-      <FormMessage id="permanent-message" message={state.message} tone={state.tone ?? "success"} />
+      <SubmitButton
+        pendingText={labels.saving}
+        className={secondaryButton}
+        name="permanent"
+        value={permanent ? "off" : "on"}
+      >
+        {permanent ? labels.makeBrowserSession : labels.makePermanent}
+      </SubmitButton>
+      <Result id="permanent-message" state={state} />
     </form>
   );
 }
 
-export function ClearForm() {
+export function ClearForm({ labels }: { labels: PlaygroundLabels }) {
   const [state, action] = useActionState<PlaygroundState, FormData>(clearSession, {});
   return (
     <form action={action} className="space-y-3">
-      <SubmitButton pendingText="Clearing…" className={dangerButton}>
-        Clear the session
+      <SubmitButton pendingText={labels.clearing} className={dangerButton}>
+        {labels.clear}
       </SubmitButton>
-      <FormMessage id="clear-message" message={state.message} tone={state.tone ?? "success"} />
+      <Result id="clear-message" state={state} />
     </form>
   );
 }
 
-export function EndSessionForm({ handle, label }: { handle: string; label: string }) {
+export function EndSessionForm({ handle, label, pending }: { handle: string; label: string; pending: string }) {
   const [state, action] = useActionState(endSession, {});
   return (
     <form action={action} className="space-y-2">
       <input type="hidden" name="session" value={handle} />
-      <SubmitButton pendingText="Ending…" className={handle === "all" ? dangerButton : secondaryButton}>
+      <SubmitButton pendingText={pending} className={handle === "all" ? dangerButton : secondaryButton}>
         {label}
       </SubmitButton>
-      <FormMessage id={`end-${handle}-message`} message={state.message} tone={state.tone ?? "success"} />
+      <Result id={`end-${handle}-message`} state={state} />
     </form>
   );
 }

@@ -1,6 +1,8 @@
+import type { Messages } from "@/lib/i18n/messages";
+
 /** "Chrome on Linux", "Safari on iPhone", … from a User-Agent header: enough to tell one's devices apart. */
-export function shortUserAgent(userAgent: string): string {
-  if (!userAgent) return "Unknown device";
+export function shortUserAgent(userAgent: string, m: Messages["session"]): string {
+  if (!userAgent) return m.unknownDevice;
   const browser =
     [
       [/Edg\//, "Edge"],
@@ -10,7 +12,7 @@ export function shortUserAgent(userAgent: string): string {
       [/Chrome\/|CriOS\//, "Chrome"],
       [/Safari\//, "Safari"],
       [/curl\//, "curl"],
-    ].find(([pattern]) => (pattern as RegExp).test(userAgent))?.[1] ?? "A browser";
+    ].find(([pattern]) => (pattern as RegExp).test(userAgent))?.[1] ?? m.aBrowser;
   const system = [
     [/iPhone/, "iPhone"],
     [/iPad/, "iPad"],
@@ -20,5 +22,5 @@ export function shortUserAgent(userAgent: string): string {
     [/CrOS/, "ChromeOS"],
     [/Linux/, "Linux"],
   ].find(([pattern]) => (pattern as RegExp).test(userAgent))?.[1];
-  return system ? `${browser} on ${system}` : (browser as string);
+  return system ? m.deviceOn(browser as string, system as string) : (browser as string);
 }

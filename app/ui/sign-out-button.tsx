@@ -1,12 +1,14 @@
 import { logout } from "@/app/students/actions";
-import { SubmitButton } from "./submit-button";
+import { getMessages } from "@/lib/i18n/server";
 import { secondaryButton } from "./styles";
+import { SubmitButton } from "./submit-button";
 
-export function SignOutButton() {
+export async function SignOutButton() {
+  const { m } = await getMessages();
   return (
     <form action={logout}>
-      <SubmitButton pendingText="Signing out…" className={secondaryButton}>
-        Sign out
+      <SubmitButton pendingText={m.students.signingOut} className={secondaryButton}>
+        {m.students.signOut}
       </SubmitButton>
     </form>
   );

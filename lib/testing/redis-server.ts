@@ -4,20 +4,10 @@
  * REDIS_SERVER_BIN picks another binary.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
+import { freePort } from "./free-port";
 
 export type TestRedis = { url: string; port: number; stop: () => Promise<void>; start: () => Promise<void> };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function answering(port: number): Promise<boolean> {
   return new Promise((resolve) => {

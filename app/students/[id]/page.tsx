@@ -3,12 +3,16 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SignOutButton } from "@/app/ui/sign-out-button";
 import { card, link } from "@/app/ui/styles";
+import { getMessages } from "@/lib/i18n/server";
 import { verifySession } from "@/lib/session";
-import { findStudent, GENDER_LABEL } from "@/lib/students";
+import { findStudent } from "@/lib/students";
 
 type Props = { params: Promise<{ id: string }> };
 
-export const metadata: Metadata = { title: "Student" };
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const student = findStudent((await params).id);
+  return { title: student?.name ?? (await getMessages()).m.errors.notFoundTitle };
+}
 
 export default async function StudentPage({ params }: Props) {
   const { id } = await params;
@@ -16,6 +20,7 @@ export default async function StudentPage({ params }: Props) {
   // Before anything streams, so the response really is a 404.
   const student = findStudent(id);
   if (!student) notFound();
+  const t = (await getMessages()).m.students;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
@@ -23,16 +28,16 @@ export default async function StudentPage({ params }: Props) {
         <SignOutButton />
       </div>
       <dl className={`${card} grid grid-cols-[max-content_1fr] gap-x-8 gap-y-3 text-sm`}>
-        <dt className="text-slate-600 dark:text-slate-400">Student number</dt>
+        <dt className="text-slate-700 dark:text-slate-300">{t.number}</dt>
         <dd className="tabular-nums">{student.id}</dd>
-        <dt className="text-slate-600 dark:text-slate-400">Age</dt>
+        <dt className="text-slate-700 dark:text-slate-300">{t.age}</dt>
         <dd className="tabular-nums">{student.age}</dd>
-        <dt className="text-slate-600 dark:text-slate-400">Gender</dt>
-        <dd>{GENDER_LABEL[student.gender]}</dd>
+        <dt className="text-slate-700 dark:text-slate-300">{t.gender}</dt>
+        <dd>{t.genders[student.gender]}</dd>
       </dl>
       <p>
         <Link href="/students" className={link}>
-          ← All students
+          {t.all}
         </Link>
       </p>
     </div>

@@ -1,0 +1,15 @@
+import "server-only";
+import { cookies, headers } from "next/headers";
+import { CATALOGUES, LOCALE_COOKIE, negotiateLocale, type Locale, type Messages } from "./messages";
+
+/** The request's language: the `lang` cookie the switch sets, else Accept-Language. */
+export async function getLocale(): Promise<Locale> {
+  const [cookieStore, headerList] = await Promise.all([cookies(), headers()]);
+  return negotiateLocale(cookieStore.get(LOCALE_COOKIE)?.value, headerList.get("accept-language"));
+}
+
+/** The request's language and its catalogue. */
+export async function getMessages(): Promise<{ locale: Locale; m: Messages }> {
+  const locale = await getLocale();
+  return { locale, m: CATALOGUES[locale] };
+}
