@@ -22,6 +22,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { sessionTag } from "./audit";
 import { getConfig, type Config } from "./config";
 import {
+  cookieStore,
   MAX_STORED_BYTES,
   SessionEndedError,
   sessionHandle,
@@ -34,6 +35,7 @@ import {
 import { markStoreUnavailable, StoreUnavailableError } from "./store-health";
 
 export { StoreUnavailableError } from "./store-health";
+export { SessionEndedError } from "./session-store";
 
 /** What a session holds. Times are epoch seconds. */
 export type SessionData = {
@@ -378,7 +380,7 @@ async function sealPayload(
  * would expire. (The cookie store's payload; exported for tests and tools.)
  */
 export async function sealSession(data: SessionData, config: Config, now: number): Promise<SealedCookie> {
-  const { payload } = await storeFor({ ...config, store: { kind: "cookie" } }).save(data, { ttl: 0 });
+  const { payload } = await cookieStore.save(data, { ttl: 0 });
   return sealPayload(payload, data.permanent, expiresAt(data, config) - now, config, { data });
 }
 

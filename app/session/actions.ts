@@ -6,7 +6,14 @@ import { z } from "zod";
 import { fieldErrors, formFields, text } from "@/lib/form";
 import type { Messages } from "@/lib/i18n/messages";
 import { getMessages } from "@/lib/i18n/server";
-import { destroySession, endSessions, SessionTooLargeError, StoreUnavailableError, updateSession } from "@/lib/session";
+import {
+  destroySession,
+  endSessions,
+  SessionEndedError,
+  SessionTooLargeError,
+  StoreUnavailableError,
+  updateSession,
+} from "@/lib/session";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
 /** What each playground form shows after it ran. */
@@ -39,6 +46,8 @@ async function safely(m: M, change: () => Promise<PlaygroundState>, kept: Playgr
     return await change();
   } catch (error) {
     if (error instanceof StoreUnavailableError) return { tone: "error" as const, message: m.unavailable, ...kept };
+    // Ended on another device between reading and writing it: nothing written.
+    if (error instanceof SessionEndedError) return { tone: "error" as const, message: m.alreadyEnded, ...kept };
     if (error instanceof SessionTooLargeError) {
       const detail =
         error.where === "cookie"
