@@ -6,12 +6,15 @@ import { defineConfig, devices } from "@playwright/test";
  * `npm run test:e2e`). Each test file gets a `next start` of its own through
  * the fixtures in e2e/fixtures.ts, with the environment it needs.
  *
- * Browser: Playwright's own Chromium when installed, otherwise the system one
- * (Debian's `chromium`). PLAYWRIGHT_CHROMIUM_PATH picks any other.
+ * Browser: the system's Chromium (Debian's `chromium`, /usr/bin/chromium) when
+ * there is one, otherwise Playwright's own (`npx playwright install chromium`).
+ * PLAYWRIGHT_CHROMIUM_PATH picks any other; set but empty, Playwright's own.
  */
 const systemChromium = "/usr/bin/chromium";
+const override = process.env.PLAYWRIGHT_CHROMIUM_PATH;
+// Set but empty: Playwright's own Chromium even where the system has one.
 const executablePath =
-  process.env.PLAYWRIGHT_CHROMIUM_PATH || (existsSync(systemChromium) ? systemChromium : undefined);
+  override !== undefined ? override || undefined : existsSync(systemChromium) ? systemChromium : undefined;
 
 export default defineConfig<object, { storeEnv: Record<string, string> }>({
   testDir: "./e2e",
