@@ -2,8 +2,8 @@ import { expect, sessionCookie, signIn, test } from "./fixtures";
 
 /** Expiry is enforced by the server from the session's own timestamps, to the second. */
 // Short enough to wait for, long enough that a loaded CI machine never stalls a request past it.
-const LIFETIME = 4;
-const ABSOLUTE = 12;
+const LIFETIME = 6;
+const ABSOLUTE = 16;
 test.use({ serverEnv: { SESSION_LIFETIME: `${LIFETIME}s`, SESSION_ABSOLUTE_LIFETIME: `${ABSOLUTE}s` } });
 
 test.describe(`with SESSION_LIFETIME=${LIFETIME}s and SESSION_ABSOLUTE_LIFETIME=${ABSOLUTE}s`, () => {
