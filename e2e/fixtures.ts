@@ -98,3 +98,12 @@ export async function signIn(
 export async function sessionCookie(context: BrowserContext) {
   return (await context.cookies()).find((cookie) => cookie.name === COOKIE);
 }
+
+/** Sets a key with the playground's "Set a key" form; returns the form. */
+export async function setValue(page: Page, key: string, value: string) {
+  const form = page.locator("form", { has: page.getByRole("heading", { name: "Set a key" }) });
+  await form.getByLabel("Key", { exact: true }).fill(key);
+  await form.getByLabel("Value").fill(value);
+  await form.getByRole("button", { name: "Set" }).click();
+  return form;
+}

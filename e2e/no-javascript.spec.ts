@@ -1,4 +1,4 @@
-import { expect, test, USERS } from "./fixtures";
+import { expect, setValue, test, USERS } from "./fixtures";
 
 test.use({ javaScriptEnabled: false });
 
@@ -18,10 +18,7 @@ test("sign in, use the playground and sign out with JavaScript disabled", async 
   await expect(page.getByRole("heading", { name: "Boy" })).toBeVisible();
 
   await page.goto("/session");
-  const form = page.locator("form", { has: page.getByRole("heading", { name: "Set a key" }) });
-  await form.getByLabel("Key").fill("mode");
-  await form.getByLabel("Value").fill("no-js");
-  await form.getByRole("button", { name: "Set" }).click();
+  await setValue(page, "mode", "no-js");
   await expect(page.getByTestId("session-contents")).toHaveText('{"user":"alice","mode":"no-js"}');
 
   await page.goto("/students");

@@ -1,13 +1,5 @@
-import { COOKIE, expect, sessionCookie, signIn, test } from "./fixtures";
+import { COOKIE, expect, sessionCookie, setValue, signIn, test } from "./fixtures";
 import type { Page } from "@playwright/test";
-
-async function setValue(page: Page, key: string, value: string) {
-  const form = page.locator("form", { has: page.getByRole("heading", { name: "Set a key" }) });
-  await form.getByLabel("Key").fill(key);
-  await form.getByLabel("Value").fill(value);
-  await form.getByRole("button", { name: "Set" }).click();
-  return form;
-}
 
 async function deleteValue(page: Page, key: string) {
   const form = page.locator("form", { has: page.getByRole("heading", { name: "Delete a key" }) });

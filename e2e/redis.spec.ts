@@ -1,6 +1,6 @@
 import type { Browser } from "@playwright/test";
 import { startRedis } from "../lib/testing/redis-server";
-import { expect, serverWith, sessionCookie, signIn, test, USERS } from "./fixtures";
+import { expect, serverWith, sessionCookie, setValue, signIn, test, USERS } from "./fixtures";
 
 /** What only a server-side store can do (the redis project only). */
 
@@ -48,10 +48,7 @@ test("the session list shows every device; one can be ended, or all (sign out ev
 
 test("signing in issues a new session id and deletes the old one", async ({ page, browser }) => {
   await page.goto("/session");
-  const form = page.locator("form", { has: page.getByRole("heading", { name: "Set a key" }) });
-  await form.getByLabel("Key").fill("before");
-  await form.getByLabel("Value").fill("sign-in");
-  await form.getByRole("button", { name: "Set" }).click();
+  await setValue(page, "before", "sign-in");
   await expect(page.getByTestId("session-contents")).toHaveText('{"before":"sign-in"}');
   const planted = (await sessionCookie(page.context()))!.value;
 

@@ -1,4 +1,4 @@
-import { expect, signIn, test } from "./fixtures";
+import { expect, setValue, signIn, test } from "./fixtures";
 
 /**
  * `npm run screenshots`: real captures of the current UI for the README, in
@@ -18,10 +18,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     await expect(page.getByTestId("signed-in-user")).toBeVisible();
     await shot("students");
     await page.goto("/session");
-    const form = page.locator("form", { has: page.getByRole("heading", { name: "Set a key" }) });
-    await form.getByLabel("Key", { exact: true }).fill("colour");
-    await form.getByLabel("Value").fill("blue");
-    await form.getByRole("button", { name: "Set" }).click();
+    await setValue(page, "colour", "blue");
     await expect(page.getByTestId("session-contents")).toContainText("colour");
     await shot("session", true);
   });
