@@ -1,10 +1,11 @@
 /**
- * The session: the only module that knows about iron-session, the cookie's
- * name and attributes, and what a session holds.
+ * The session: the only module that knows about the cookie's format (iron-session's
+ * Fe26.2 seal), its name and attributes, and what a session holds.
  *
  * The Flask tutorial's `session` dict, made safe:
- * - the cookie is encrypted and authenticated (iron-session's Fe26.2 seal),
- *   so nobody can read or forge it;
+ * - the cookie is encrypted and authenticated (iron-session's Fe26.2 seal,
+ *   made and opened here synchronously with node:crypto), so nobody can read
+ *   or forge it;
  * - `session.permanent` picks a browser-session cookie or one with a Max-Age;
  * - expiry is enforced here, to the second, from timestamps kept inside the
  *   seal: idle (`SESSION_LIFETIME`, sliding while in use) and absolute
@@ -15,7 +16,16 @@
  *   (SESSION_STORE=redis), which makes sign-out and "sign out everywhere" final.
  */
 import "server-only";
-import { sealData, unsealData, type UnsealErrorReason } from "iron-session";
+import type { UnsealErrorReason } from "iron-session";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  pbkdf2Sync,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
@@ -86,10 +96,168 @@ export class SessionTooLargeError extends Error {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Fe26.2, synchronously                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** Secrets by key id, as iron-session takes them: the highest numeric id seals, any of them opens. */
+export type Passwords = Record<string, string>;
+
+/**
+ * iron-session 9's cookie format (Fe26.2, from iron-webcrypto 2), written and
+ * read with node:crypto, synchronously: iron-webcrypto's WebCrypto path costs
+ * seven awaited crypto.subtle calls per cookie. Byte for byte what
+ * iron-session's sealData writes, and every check its unsealData makes, in
+ * the same order and with the same outcome (lib/session-fe26.test.ts holds
+ * the two side by side):
+ *
+ *   Fe26.2*<id>*<encryption salt>*<iv>*<ciphertext>*<expiration>*<hmac salt>*<hmac>~2
+ *
+ * - salts: 32 random bytes as 64 hex digits, used as text;
+ * - keys: PBKDF2-HMAC-SHA1 of the secret with a salt, 1 iteration, 32 bytes;
+ *   secrets shorter than 32 characters are refused;
+ * - the JSON is encrypted with AES-256-CBC (PKCS#7) under a random 16-byte iv;
+ * - expiration: epoch milliseconds, empty for none; refused 60 s after it;
+ * - the hmac is HMAC-SHA256 of everything before the hmac salt;
+ * - binary parts are base64url without padding;
+ * - `~2` is iron-session's version marker, outside the hmac: everything from
+ *   the first `~` is ignored when opening.
+ */
+const FE26_PREFIX = "Fe26.2";
+const FE26_VERSION = "~2";
+const FE26_SKEW_MS = 60_000;
+const FE26_MIN_SECRET_LENGTH = 32;
+
+export type Fe26Opened = { payload: unknown; reason?: undefined } | { reason: UnsealErrorReason; payload?: undefined };
+
+function fe26Key(secret: string, salt: string): Buffer {
+  if (secret.length < FE26_MIN_SECRET_LENGTH) {
+    throw new Error(`Password string too short (min ${FE26_MIN_SECRET_LENGTH} characters required)`);
+  }
+  return pbkdf2Sync(secret, salt, 1, 32, "sha1");
+}
+
+/** iron-webcrypto's check before JSON.stringify: plain objects, arrays, strings, finite numbers, booleans, null. */
+function isPlainJson(value: unknown): boolean {
+  const seen = new WeakSet<object>();
+  const pending: object[] = [];
+  const check = (item: unknown): boolean => {
+    if (item === null || typeof item === "string" || typeof item === "boolean") return true;
+    if (typeof item === "number") return Number.isFinite(item);
+    if (typeof item !== "object") return false;
+    if (!seen.has(item)) {
+      seen.add(item);
+      pending.push(item);
+    }
+    return true;
+  };
+  if (!check(value)) return false;
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (Array.isArray(item)) {
+      for (let index = 0; index < item.length; index++) if (!check(item[index])) return false; // holes too
+      continue;
+    }
+    const prototype = Reflect.getPrototypeOf(item);
+    if (prototype !== null && prototype !== Object.prototype) return false;
+    for (const key of Reflect.ownKeys(item)) {
+      if (typeof key !== "string" || Reflect.getOwnPropertyDescriptor(item, key)?.enumerable === false) return false;
+      const field = (item as Record<string, unknown>)[key];
+      if (field !== undefined && !check(field)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Decodes base64url as iron-webcrypto does on Node 20 (atob, after mapping
+ * the alphabet and padding), which refuses characters Buffer would skip.
+ * Throws on what atob refuses.
+ */
+function fromBase64Url(text: string): Buffer {
+  if (/^[\w-]*$/.test(text) && text.length % 4 !== 1) return Buffer.from(text, "base64url");
+  const base64 = text.replaceAll("-", "+").replaceAll("_", "/");
+  return Buffer.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), "latin1");
+}
+
+const utf8 = new TextDecoder(); // as iron-webcrypto decodes: invalid bytes replaced, a leading BOM dropped
+
+/**
+ * iron-session's `sealData(payload, { password: passwords, ttl: ttlSeconds })`,
+ * synchronously: sealed with the highest numeric id's secret; `ttlSeconds`
+ * 0 makes a seal that never expires. `now` (epoch ms) is for tests.
+ * Throws, as iron-session does, for a short or missing secret and for data
+ * that is not plain JSON.
+ */
+export function sealFe26(payload: unknown, passwords: Passwords, ttlSeconds: number, now: number = Date.now()): string {
+  const id = Math.max(...Object.keys(passwords).map(Number));
+  const secret = passwords[id];
+  if (secret === undefined) throw new Error("Fe26: the password map has no entry keyed by a number.");
+  if (!secret) throw new Error("Empty password");
+  const passwordId = String(id);
+  if (!/^\w+$/.test(passwordId)) throw new Error("Invalid password id");
+  const data = payload !== null && typeof payload === "object" ? { ...payload } : payload; // as sealData does
+  const json = isPlainJson(data) ? jsonOrUndefined(data) : undefined;
+  if (!json) throw new Error("Fe26: the session data is not JSON serializable (plain JSON values only).");
+  const random = randomBytes(80);
+  const encryptionSalt = random.toString("hex", 0, 32);
+  const iv = random.subarray(32, 48);
+  const cipher = createCipheriv("aes-256-cbc", fe26Key(secret, encryptionSalt), iv);
+  const encrypted = Buffer.concat([cipher.update(json, "utf8"), cipher.final()]);
+  const ttl = ttlSeconds * 1000;
+  const expiration = ttl ? now + ttl : "";
+  const base = `${FE26_PREFIX}*${passwordId}*${encryptionSalt}*${iv.toString("base64url")}*${encrypted.toString("base64url")}*${expiration}`;
+  const hmacSalt = random.toString("hex", 48, 80);
+  const hmac = createHmac("sha256", fe26Key(secret, hmacSalt)).update(base).digest("base64url");
+  return `${base}*${hmacSalt}*${hmac}${FE26_VERSION}`;
+}
+
+function jsonOrUndefined(data: unknown): string | undefined {
+  try {
+    return JSON.stringify(data);
+  } catch {
+    return undefined; // a cycle
+  }
+}
+
+/**
+ * iron-session's `unsealData(seal, { password: passwords, onUnsealError })`,
+ * synchronously: the payload (`{}` for a sealed null), or why the seal was
+ * refused, with iron-session's reasons. `now` (epoch ms) is for tests.
+ */
+export function unsealFe26(seal: string, passwords: Passwords, now: number = Date.now()): Fe26Opened {
+  const invalid = { reason: "invalid" } as const;
+  const marker = seal.indexOf("~");
+  const sealed = marker === -1 ? seal : seal.slice(0, marker);
+  const parts = sealed.split("*");
+  if (parts.length !== 8) return invalid;
+  const [prefix, passwordId, encryptionSalt, iv, encrypted, expiration, hmacSalt, hmac] = parts;
+  if (prefix !== FE26_PREFIX) return invalid;
+  // As iron-webcrypto does, before the hmac: an expired seal is "expired" whatever else is wrong with it.
+  if (expiration) {
+    if (!/^[1-9]\d*$/.test(expiration)) return invalid;
+    if (Number.parseInt(expiration, 10) <= now - FE26_SKEW_MS) return { reason: "expired" };
+  }
+  // A plain lookup, as iron-webcrypto's: "constructor" finds a function, which is "invalid".
+  const secret: unknown = passwords[passwordId || "default"];
+  if (!secret) return { reason: "unknown-password" };
+  // iron-webcrypto makes up a random salt for an empty one, which can then never match.
+  if (typeof secret !== "string" || !hmacSalt || !encryptionSalt) return invalid;
+  try {
+    const base = sealed.slice(0, sealed.length - hmacSalt.length - hmac.length - 2);
+    const expected = createHmac("sha256", fe26Key(secret, hmacSalt)).update(base).digest();
+    const given = fromBase64Url(hmac);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid;
+    const decipher = createDecipheriv("aes-256-cbc", fe26Key(secret, encryptionSalt), fromBase64Url(iv));
+    const plain = Buffer.concat([decipher.update(fromBase64Url(encrypted)), decipher.final()]);
+    return { payload: JSON.parse(utf8.decode(plain)) ?? {} };
+  } catch {
+    return invalid; // a short secret, bad base64, a bad iv or padding, or not JSON
+  }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Keys                                                                      */
 /* ------------------------------------------------------------------------ */
 
-type Passwords = Record<string, string>;
 type Keyring = { seal: Passwords; open: Passwords; fingerprint: string };
 
 /**
@@ -99,28 +267,26 @@ type Keyring = { seal: Passwords; open: Passwords; fingerprint: string };
  * position, and a rotation would shift every number). 24 bits keep the
  * cookie short; a collision between two configured secrets is reported.
  */
-async function secretId(secret: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret)));
+function secretId(secret: string): string {
+  const digest = createHash("sha256").update(secret, "utf8").digest();
   return String(((digest[0] << 16) | (digest[1] << 8) | digest[2]) + 1);
 }
 
-const keyrings = new WeakMap<Config, Promise<Keyring>>();
+const keyrings = new WeakMap<Config, Keyring>();
 
-function keyring(config: Config): Promise<Keyring> {
+function keyring(config: Config): Keyring {
   let ring = keyrings.get(config);
   if (!ring) {
-    ring = (async () => {
-      const all = [config.secret, ...config.fallbackSecrets];
-      const ids = await Promise.all(all.map(secretId));
-      const open: Passwords = {};
-      ids.forEach((id, index) => {
-        if (open[id] !== undefined) {
-          throw new Error("Two session secrets share a key id; replace one of them with a newly generated secret.");
-        }
-        open[id] = all[index];
-      });
-      return { seal: { [ids[0]]: config.secret }, open, fingerprint: ids.join(",") };
-    })();
+    const all = [config.secret, ...config.fallbackSecrets];
+    const ids = all.map(secretId);
+    const open: Passwords = {};
+    ids.forEach((id, index) => {
+      if (open[id] !== undefined) {
+        throw new Error("Two session secrets share a key id; replace one of them with a newly generated secret.");
+      }
+      open[id] = all[index];
+    });
+    ring = { seal: { [ids[0]]: config.secret }, open, fingerprint: ids.join(",") };
     keyrings.set(config, ring);
   }
   return ring;
@@ -177,20 +343,14 @@ export type RejectReason =
   /** A stored session that is not (or no longer) in the store: ended, expired, or never issued. */
   | "unknown-session";
 
-/** Unseals a cookie and checks its payload's shape; no I/O. */
-async function openSeal(seal: string, config: Config, store: SessionStore): Promise<Ref | RejectReason> {
-  const keys = await keyring(config);
+/** Unseals a cookie and checks its payload's shape; no I/O, synchronous. */
+function openSeal(seal: string, config: Config, store: SessionStore): Ref | RejectReason {
+  const keys = keyring(config);
   const cached = openedSeals.get(seal);
   if (cached && cached.fingerprint === keys.fingerprint) return cached.ref;
-  const rejected: { reason?: UnsealErrorReason } = {};
-  const payload = await unsealData<unknown>(seal, {
-    password: keys.open,
-    onUnsealError: (reason) => {
-      rejected.reason = reason;
-    },
-  });
-  if (rejected.reason) return rejected.reason;
-  const ref = store.parse(payload);
+  const opened = unsealFe26(seal, keys.open);
+  if (opened.reason) return opened.reason;
+  const ref = store.parse(opened.payload);
   if (!ref) return "malformed";
   remember(seal, { ref, fingerprint: keys.fingerprint });
   return ref;
@@ -208,7 +368,7 @@ type Opened =
 
 /** Opens a cookie and loads its session from the store (I/O in a server-side store). */
 async function openCookie(seal: string, now: number, config: Config, store: SessionStore): Promise<Opened> {
-  const ref = await openSeal(seal, config, store);
+  const ref = openSeal(seal, config, store);
   if (typeof ref === "string") return { reason: ref };
   const loaded = await store.load(ref);
   if (!loaded) return { reason: "unknown-session" };
@@ -356,18 +516,19 @@ type SealedCookie = { value: string; options: CookieOptions };
 /**
  * Seals a payload into a cookie that lives `lifetime` seconds: a
  * browser-session cookie has no Max-Age, a permanent one has that Max-Age.
- * The seal itself expires then too (iron-session's own check, with its 60 s
- * of skew on top of ours).
+ * `sealExpires`: the seal itself expires then too (Fe26.2's own check, with
+ * its 60 s of skew on top of ours).
  */
-async function sealPayload(
+function sealPayload(
   payload: object,
   permanent: boolean,
   lifetime: number,
   config: Config,
   cacheAs: Ref,
-): Promise<SealedCookie> {
-  const keys = await keyring(config);
-  const value = await sealData(payload, { password: keys.seal, ttl: Math.max(1, lifetime) });
+  sealExpires: boolean,
+): SealedCookie {
+  const keys = keyring(config);
+  const value = sealFe26(payload, keys.seal, sealExpires ? Math.max(1, lifetime) : 0);
   const options = cookieOptions(config, permanent ? Math.max(1, lifetime) : undefined);
   const bytes = setCookieBytes(config.cookieName, value, options);
   if (bytes > MAX_COOKIE_BYTES) throw new SessionTooLargeError(bytes);
@@ -376,12 +537,17 @@ async function sealPayload(
 }
 
 /**
- * Seals a session kept in the cookie itself: it lives until the session
- * would expire. (The cookie store's payload; exported for tests and tools.)
+ * Seals a session kept in the cookie itself: the cookie lives until the
+ * session would expire. The seal carries no expiration of its own (Fe26.2's
+ * is optional): the session's own timestamps inside it, which the seal
+ * authenticates, decide to the second (expiryReason), and the 13 digits of a
+ * millisecond expiration would only repeat them on every request; without
+ * them a signed-in cookie stays under 300 bytes. (The cookie store's
+ * payload; exported for tests and tools.)
  */
 export async function sealSession(data: SessionData, config: Config, now: number): Promise<SealedCookie> {
   const { payload } = await cookieStore.save(data, { ttl: 0 });
-  return sealPayload(payload, data.permanent, expiresAt(data, config) - now, config, { data });
+  return sealPayload(payload, data.permanent, expiresAt(data, config) - now, config, { data }, false);
 }
 
 /**
@@ -401,9 +567,9 @@ async function persist(data: SessionData, config: Config, now: number, id?: stri
     if (error instanceof StoreTooLargeError) throw new SessionTooLargeError(error.bytes, MAX_STORED_BYTES, "store");
     throw error;
   }
-  return sealPayload(saved.payload, data.permanent, data.createdAt + config.absoluteLifetime - now, config, {
-    id: saved.id!,
-  });
+  // An id carries no timestamps: here the seal's own expiration bounds the cookie (the absolute lifetime).
+  const lifetime = data.createdAt + config.absoluteLifetime - now;
+  return sealPayload(saved.payload, data.permanent, lifetime, config, { id: saved.id! }, true);
 }
 
 /**
@@ -563,7 +729,7 @@ export async function readRequestSession(request: NextRequest): Promise<RequestS
   let reason: RejectReason | undefined;
   let update: SealedCookie | null = null;
   if (seal) {
-    const ref = await openSeal(seal, config, store);
+    const ref = openSeal(seal, config, store);
     if (typeof ref === "string") {
       reason = ref;
     } else if (!ref.data) {
