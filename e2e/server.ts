@@ -1,13 +1,22 @@
 /**
  * Starts `next start` (the production build) on a free loopback port with a
- * given environment, and stops it by process id. Used by the e2e fixtures
- * and by any test that needs a server of its own (other secrets, lifetimes).
+ * given environment, and stops it by process id. Used by the e2e fixtures,
+ * by any test that needs a server of its own (other secrets, lifetimes) and
+ * by the benchmark. `{ cluster: true }` starts what `npm start` runs
+ * instead (scripts/start.mjs: WEB_CONCURRENCY workers of `next start`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { freePort } from "../lib/testing/free-port";
 import path from "node:path";
 
-export type RunningServer = { url: string; port: number; output: () => string; stop: () => Promise<void> };
+export type RunningServer = {
+  url: string;
+  port: number;
+  /** The process id of `next start`, or of the cluster's primary. */
+  pid: number;
+  output: () => string;
+  stop: () => Promise<void>;
+};
 
 const root = path.resolve(__dirname, "..");
 
@@ -18,12 +27,16 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string | undefined>,
+  { cluster = false }: { cluster?: boolean } = {},
+): Promise<RunningServer> {
   const port = await freePort();
   // `node .../next start` so that the pid is the server's own, not a shell's.
+  const entry = cluster ? "scripts/start.mjs" : "node_modules/next/dist/bin/next";
   const child = spawn(
     process.execPath,
-    [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    [path.join(root, entry), ...(cluster ? [] : ["start"]), "-p", String(port), "-H", "127.0.0.1"],
     {
       cwd: root,
       env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
@@ -52,6 +65,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   return {
     url,
     port,
+    pid: child.pid!,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {

@@ -14,10 +14,18 @@
  * The trade-off: an attacker elsewhere cannot lock a real user out, because
  * the account's counter is per address; someone behind the same address as
  * an attacker (one NAT) can be locked out for at most an hour at a time.
- * Counters live in this server process's memory, or in Redis when the
- * sessions do (SESSION_STORE=redis), so that the limits hold across servers.
+ * Counters live in this server process's memory (in the primary process
+ * when `npm start` runs several workers, scripts/start.mjs), or in Redis
+ * when the sessions do (SESSION_STORE=redis), so that the limits hold
+ * across servers.
  */
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import {
+  RateLimiterCluster,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
 import type { Config } from "./config";
 import { redisClient, withRedis } from "./redis";
 
@@ -128,6 +136,12 @@ export function loginThrottle(config: Pick<Config, "loginThrottle" | "store">): 
           recordFailure: guarded(inner.recordFailure),
           recordSuccess: guarded(inner.recordSuccess),
         },
+      };
+    } else if (process.env.NEXT_SESSIONS_CLUSTER === "1" && process.send) {
+      // A worker of `npm start` (scripts/start.mjs): the primary keeps the counters for all workers.
+      holder[KEY] = {
+        settings: id,
+        throttle: createLoginThrottle(settings, (options) => new RateLimiterCluster({ ...options, timeoutMs: 2_000 })),
       };
     } else {
       holder[KEY] = { settings: id, throttle: createLoginThrottle(settings) };
