@@ -37,9 +37,15 @@ describe("sealing and opening", () => {
     expect(await openSession(value, T0 + 1, cfg)).toEqual(data);
   });
 
-  it("keeps a signed-in cookie small", async () => {
-    const { value } = await sealSession(session(), config(A), T0);
-    expect(value.length).toBeLessThanOrEqual(300);
+  it("keeps a signed-in cookie, name included, at most 300 bytes: the seal carries no expiration of its own", async () => {
+    const cfg = config(A, [], {
+      NODE_ENV: "production",
+      AUTH_USERS: "alice:scrypt.10.8.1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    });
+    const { value } = await sealSession(session({ user: "admin" }), cfg, T0);
+    expect(cfg.cookieName).toBe("__Host-session");
+    expect(Buffer.byteLength(`${cfg.cookieName}=${value}`)).toBeLessThanOrEqual(300);
+    expect(value.split("*")[5]).toBe(""); // Fe26.2's expiration field: the session's own timestamps decide
   });
 
   it("is a plain iron-session seal: iron-session opens ours and we open iron-session's", async () => {

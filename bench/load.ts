@@ -1,0 +1,168 @@
+/**
+ * One load run: a fixed number of connections for a fixed time against one
+ * URL, with `wrk` when it is installed (a C client: it leaves the CPU to the
+ * server) or autocannon (in this process) otherwise. Every response whose
+ * status is not the expected one counts as an error: a signed-in request
+ * answered with a redirect is a failure, not a fast response.
+ *
+ * The server's CPU time over the run comes from /proc/<pid>/stat (user +
+ * system, the process and all its descendants: gunicorn's or the cluster's
+ * workers), which is steadier than req/s on a shared, noisy machine.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { processTree } from "../lib/testing/process-tree";
+
+export type LoadRequest = {
+  url: string;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  /** The one status that counts as a success. */
+  expect: number;
+};
+
+export type LoadOptions = { connections: number; seconds: number; warmupSeconds: number; serverPid: number };
+
+export type LoadResult = {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Server CPU (user + system, whole process tree) per request, in ms. */
+  cpuMsPerRequest: number;
+  /** Share of one core the server used over the run (1 = one core busy). */
+  cores: number;
+  client: "wrk" | "autocannon";
+};
+
+/* ---------------------------------------------------------------- CPU ---- */
+
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+
+/** CPU ticks used so far by `root` and every live descendant. */
+export function treeTicks(root: number): number {
+  return processTree(root).reduce((sum, process) => sum + process.ticks, 0);
+}
+
+/* ---------------------------------------------------------------- wrk ---- */
+
+export function wrkBinary(): string | null {
+  const candidates = [process.env.WRK_BIN, "/usr/bin/wrk", "/usr/local/bin/wrk"].filter(Boolean) as string[];
+  return candidates.find((candidate) => existsSync(candidate)) ?? null;
+}
+
+/** A wrk script: the request, the expected status, and a JSON line with the figures at the end. */
+function wrkScript(request: LoadRequest): string {
+  const headers = Object.entries(request.headers ?? {})
+    .map(([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`)
+    .join("\n");
+  return `
+wrk.method = ${JSON.stringify(request.method ?? "GET")}
+${request.body !== undefined ? `wrk.body = ${JSON.stringify(request.body)}` : ""}
+${headers}
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function response(status, headers, body)
+  if status ~= ${request.expect} then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  for _, thread in ipairs(threads) do errors = errors + thread:get("bad") end
+  io.write(string.format('BENCH {"requests":%d,"micros":%d,"p50":%d,"p99":%d,"errors":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), errors))
+end
+`;
+}
+
+function runWrk(binary: string, request: LoadRequest, connections: number, seconds: number): Promise<LoadResult> {
+  const script = path.join(os.tmpdir(), `bench-${process.pid}-${Date.now()}.lua`);
+  writeFileSync(script, wrkScript(request));
+  const threads = Math.min(2, connections);
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      binary,
+      [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "-s", script, request.url],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.once("error", reject);
+    child.once("exit", () => {
+      const line = output.split("\n").find((text) => text.startsWith("BENCH "));
+      if (!line) return reject(new Error(`wrk printed no result:\n${output}`));
+      const figures = JSON.parse(line.slice(6)) as Record<string, number>;
+      resolve({
+        requests: figures.requests,
+        rps: figures.requests / (figures.micros / 1e6),
+        p50: figures.p50 / 1000,
+        p99: figures.p99 / 1000,
+        errors: figures.errors,
+        cpuMsPerRequest: 0,
+        cores: 0,
+        client: "wrk",
+      });
+    });
+  });
+}
+
+/* --------------------------------------------------------- autocannon ---- */
+
+async function runAutocannon(request: LoadRequest, connections: number, seconds: number): Promise<LoadResult> {
+  let bad = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: request.url,
+        method: request.method ?? "GET",
+        headers: request.headers,
+        body: request.body,
+        connections,
+        duration: seconds,
+        timeout: 10,
+      },
+      (error, finished) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on("response", (_client, status) => {
+      if (status !== request.expect) bad += 1;
+    });
+  });
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: bad + result.errors + result.timeouts,
+    cpuMsPerRequest: 0,
+    cores: 0,
+    client: "autocannon",
+  };
+}
+
+/* --------------------------------------------------------------- run ---- */
+
+function drive(request: LoadRequest, connections: number, seconds: number): Promise<LoadResult> {
+  const binary = process.env.BENCH_CLIENT === "autocannon" ? null : wrkBinary();
+  return binary ? runWrk(binary, request, connections, seconds) : runAutocannon(request, connections, seconds);
+}
+
+/** Warms the server up, then measures. */
+export async function load(request: LoadRequest, options: LoadOptions): Promise<LoadResult> {
+  if (options.warmupSeconds > 0) await drive(request, options.connections, options.warmupSeconds);
+  const before = treeTicks(options.serverPid);
+  const started = process.hrtime.bigint();
+  const result = await drive(request, options.connections, options.seconds);
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpuMs = (treeTicks(options.serverPid) - before) * TICK_MS;
+  return {
+    ...result,
+    cpuMsPerRequest: result.requests > 0 ? cpuMs / result.requests : 0,
+    cores: cpuMs / elapsedMs,
+  };
+}

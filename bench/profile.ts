@@ -1,0 +1,159 @@
+/**
+ * npm run bench:profile [-- --path /students] [-- --seconds 8] [-- --root <checkout>]
+ *
+ * Where the server's time goes: runs one `next start` (one process) with the
+ * V8 CPU profiler ready (bench/cpu-profile-preload.cjs), signs in, warms up,
+ * profiles the benchmark's load on one signed-in page (the load only, not
+ * start-up), and sums the profile's self time by area (Next's render
+ * runtime with React, Next's request path, Node internals, GC…) and by
+ * function.
+ * `--root` profiles another checkout's build (a worktree of an older commit,
+ * to see what a change bought). The raw .cpuprofile is kept in
+ * bench/results/ for Chrome DevTools (Performance → Load profile).
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { signInByFetch } from "../e2e/http";
+import { hashPassword } from "../lib/password";
+import { freePort } from "../lib/testing/free-port";
+import { load } from "./load";
+
+const { values: args } = parseArgs({
+  options: {
+    path: { type: "string", default: "/students" },
+    seconds: { type: "string", default: "8" },
+    connections: { type: "string", default: "32" },
+    root: { type: "string" },
+    anonymous: { type: "boolean", default: false },
+    top: { type: "string", default: "25" },
+  },
+});
+
+const root = path.resolve(args.root ?? path.resolve(__dirname, ".."));
+
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+
+/** The area a frame belongs to, from its script. */
+function area(node: Node): string {
+  const { url, functionName } = node.callFrame;
+  if (functionName === "(garbage collector)") return "GC";
+  if (functionName === "(idle)") return "idle";
+  if (functionName === "(program)") return "native / program";
+  if (/iron-webcrypto|iron-session/.test(url)) return "iron-session (WebCrypto)";
+  if (/app-page.*runtime|react-dom|react-server-dom|compiled\/react/.test(url))
+    return "Next's app render runtime (React RSC + HTML, bundled)";
+  if (/\.next\/server\/(middleware|edge)|\[middleware\]|middleware/.test(url)) return "our middleware bundle";
+  if (/\.next\/server\/(app|chunks)/.test(url)) return "our app code (bundled)";
+  if (/next\/dist/.test(url)) return "Next.js request path";
+  if (url.startsWith("node:") || url === "") return "Node.js internals (http, streams, crypto, timers)";
+  return "other";
+}
+
+async function main() {
+  const port = await freePort();
+  const dir = path.join(os.tmpdir(), `bench-profile-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(32).toString("base64");
+  const profileFile = path.join(dir, "server.cpuprofile");
+  const child = spawn(
+    process.execPath,
+    [
+      "--require",
+      path.join(__dirname, "cpu-profile-preload.cjs"),
+      path.join(root, "node_modules/next/dist/bin/next"),
+      "start",
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        BENCH_PROFILE_FILE: profileFile,
+        SESSION_SECRET: secret,
+        AUTH_USERS: `admin:${await hashPassword("admin123", { logN: 14, r: 8, p: 1 })}`,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let tries = 0; ; tries += 1) {
+    try {
+      await fetch(`${url}/login`);
+      break;
+    } catch {
+      if (tries > 300) throw new Error("next start did not answer");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const headers: Record<string, string> = args.anonymous
+    ? {}
+    : { cookie: await signInByFetch(url, "admin", "admin123") };
+  const request = { url: `${url}${args.path}`, headers, expect: args.anonymous ? 307 : 200 };
+  const options = { connections: Number(args.connections), seconds: Number(args.seconds), serverPid: child.pid! };
+  await load(request, { ...options, seconds: 2, warmupSeconds: 0 }); // warm-up, not profiled
+  child.kill("SIGUSR2"); // start profiling
+  const result = await load(request, { ...options, warmupSeconds: 0 });
+  child.kill("SIGUSR2"); // stop and write
+  for (let waited = 0; !existsSync(profileFile); waited += 100) {
+    if (waited > 20_000) throw new Error("the server wrote no profile");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500)); // let the write finish
+  console.log(
+    `${args.path}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuMsPerRequest.toFixed(2)} ms CPU/req, ${result.errors} errors (while profiled)`,
+  );
+  await new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.kill("SIGINT");
+  });
+  const profile = JSON.parse(readFileSync(profileFile, "utf8")) as Profile;
+  const kept = path.resolve(__dirname, "results/latest.cpuprofile");
+  mkdirSync(path.dirname(kept), { recursive: true });
+  copyFileSync(profileFile, kept);
+  rmSync(dir, { recursive: true, force: true });
+
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, index) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  const total = [...self.values()].reduce((sum, value) => sum + value, 0);
+  const busy = [...self.entries()].filter(([id]) => byId.get(id)!.callFrame.functionName !== "(idle)");
+  const busyTotal = busy.reduce((sum, [, value]) => sum + value, 0);
+
+  const areas = new Map<string, number>();
+  const functions = new Map<string, number>();
+  for (const [id, micros] of busy) {
+    const node = byId.get(id)!;
+    areas.set(area(node), (areas.get(area(node)) ?? 0) + micros);
+    const where = node.callFrame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\.next\//, ".next/");
+    const key = `${node.callFrame.functionName || "(anonymous)"}  ${where}:${node.callFrame.lineNumber + 1}`;
+    functions.set(key, (functions.get(key) ?? 0) + micros);
+  }
+  const percent = (value: number) => `${((value / busyTotal) * 100).toFixed(1).padStart(5)}%`;
+  console.log(
+    `\nMain thread busy ${((busyTotal / total) * 100).toFixed(0)}% of the profile; self time of the busy part by area:`,
+  );
+  for (const [name, micros] of [...areas.entries()].sort((a, b) => b[1] - a[1])) {
+    console.log(`  ${percent(micros)}  ${name}`);
+  }
+  console.log(`\nTop functions (self time):`);
+  for (const [name, micros] of [...functions.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(args.top))) {
+    console.log(`  ${percent(micros)}  ${name.slice(0, 150)}`);
+  }
+  console.log(`\nProfile: ${path.relative(process.cwd(), kept)} (open in Chrome DevTools → Performance).`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,176 @@
+/**
+ * The benchmark's report: the tables (markdown, printed and written to
+ * bench/results/latest.md), the comparison with the Flask anchor, and the
+ * targets of issue 6 with the figures of this run.
+ */
+import type { LoadResult } from "./load";
+import type { MicroResult } from "./micro";
+
+export type ScenarioResult = LoadResult & { group: string; name: string; connections: number };
+
+export type Report = {
+  date: string;
+  machine: string;
+  client: string;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  workers: number;
+  quick: boolean;
+  anchor: boolean;
+  scenarios: ScenarioResult[];
+  micro: MicroResult[];
+  durationSeconds: number;
+};
+
+const COOKIE_GROUP = "next, cookie store";
+const ANCHOR_GROUP = "flask anchor";
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+const ratio = (value: number) => `${value.toFixed(2)}×`;
+
+function find(report: Report, group: string, start: string): ScenarioResult | undefined {
+  return report.scenarios.find((scenario) => scenario.group === group && scenario.name.startsWith(start));
+}
+
+function scenarioTable(report: Report): string[] {
+  const ceiling = find(report, COOKIE_GROUP, "static ceiling");
+  const lines = [
+    "| Server | Scenario | c | req/s | p50 ms | p99 ms | errors | CPU ms/req | cores busy | of ceiling |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const scenario of report.scenarios) {
+    const ofCeiling =
+      ceiling && !scenario.group.startsWith("flask") ? `${Math.round((scenario.rps / ceiling.rps) * 100)}%` : "—";
+    lines.push(
+      `| ${scenario.group} | ${scenario.name} | ${scenario.connections} | ${fixed(scenario.rps, 0)} | ${fixed(scenario.p50, 1)} | ${fixed(scenario.p99, 1)} | ${scenario.errors} | ${fixed(scenario.cpuMsPerRequest, 2)} | ${fixed(scenario.cores, 2)} | ${ofCeiling} |`,
+    );
+  }
+  return lines;
+}
+
+function anchorTable(report: Report): string[] {
+  const pairs: [string, ScenarioResult | undefined, ScenarioResult | undefined][] = [
+    [
+      "signed-in student list",
+      find(report, COOKIE_GROUP, "/students signed in"),
+      find(report, ANCHOR_GROUP, "/student_list signed in"),
+    ],
+    [
+      "signed-in list vs templates compiled once",
+      find(report, COOKIE_GROUP, "/students signed in"),
+      find(report, `${ANCHOR_GROUP}, templates compiled once`, "/student_list signed in"),
+    ],
+    [
+      "anonymous list → login redirect",
+      find(report, COOKIE_GROUP, "/students anonymous"),
+      find(report, ANCHOR_GROUP, "/student_list anonymous"),
+    ],
+    ["login page", find(report, COOKIE_GROUP, "/login"), find(report, ANCHOR_GROUP, "/login")],
+  ];
+  const lines = [
+    "| Compared | ours req/s | Flask req/s | req/s ratio | ours CPU ms/req | Flask CPU ms/req | CPU ratio | ours p99 | Flask p99 |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const [name, ours, flask] of pairs) {
+    if (!ours || !flask) continue;
+    lines.push(
+      `| ${name} | ${fixed(ours.rps, 0)} | ${fixed(flask.rps, 0)} | ${ratio(ours.rps / flask.rps)} | ${fixed(ours.cpuMsPerRequest, 2)} | ${fixed(flask.cpuMsPerRequest, 2)} | ${ratio(ours.cpuMsPerRequest / flask.cpuMsPerRequest)} | ${fixed(ours.p99, 1)} ms | ${fixed(flask.p99, 1)} ms |`,
+    );
+  }
+  return lines;
+}
+
+type Target = { name: string; measured: string; met: boolean | null };
+
+function targets(report: Report): Target[] {
+  const signedIn = find(report, COOKIE_GROUP, "/students signed in");
+  const anchor = find(report, ANCHOR_GROUP, "/student_list signed in");
+  const ceiling = find(report, COOKIE_GROUP, "static ceiling");
+  const redirect = find(report, COOKIE_GROUP, "/students anonymous");
+  const check = report.micro.find((result) => result.name.startsWith("session check, cookie not seen"));
+  const cookie = report.micro.find((result) => result.name.startsWith("signed-in cookie"));
+  const list: Target[] = [];
+  if (signedIn) {
+    list.push(
+      anchor
+        ? {
+            name: "signed-in /students: server CPU per request ≤ the Flask anchor's",
+            measured: `${fixed(signedIn.cpuMsPerRequest, 2)} ms vs ${fixed(anchor.cpuMsPerRequest, 2)} ms`,
+            met: signedIn.cpuMsPerRequest <= anchor.cpuMsPerRequest,
+          }
+        : { name: "signed-in /students vs the Flask anchor", measured: "run with --anchor", met: null },
+    );
+    if (anchor) {
+      list.push({
+        name: "signed-in /students: req/s ≥ the Flask anchor's",
+        measured: `${fixed(signedIn.rps, 0)} vs ${fixed(anchor.rps, 0)}`,
+        met: signedIn.rps >= anchor.rps,
+      });
+    }
+  }
+  if (check) {
+    list.push({
+      name: "session check (unseal + validate) ≤ 0.1 ms",
+      measured: `${fixed(check.value / 1000, 3)} ms`,
+      met: check.value <= 100,
+    });
+  }
+  if (cookie) {
+    list.push({ name: "signed-in cookie ≤ 300 bytes", measured: `${cookie.value} bytes`, met: cookie.value <= 300 });
+  }
+  if (ceiling && redirect) {
+    const share = redirect.rps / ceiling.rps;
+    list.push({
+      name: "anonymous /students redirect ≥ 80% of the static ceiling",
+      measured: `${Math.round(share * 100)}%`,
+      met: share >= 0.8,
+    });
+  }
+  const errors = report.scenarios.reduce((sum, scenario) => sum + scenario.errors, 0);
+  list.push({
+    name: "no errors (every response had its expected status)",
+    measured: String(errors),
+    met: errors === 0,
+  });
+  return list;
+}
+
+export function formatReport(report: Report): { markdown: string; failures: number } {
+  const list = targets(report);
+  const mark = (met: boolean | null) => (met === null ? "—" : met ? "met" : "**not met**");
+  const lines = [
+    `# Benchmark results`,
+    "",
+    `${report.date.slice(0, 16).replace("T", " ")} UTC · ${report.machine} · ${report.client}, ${report.connections} connections, ` +
+      `${report.warmupSeconds} s warm-up + ${report.seconds} s per scenario, one server at a time · ` +
+      `\`npm start\` with ${report.workers} worker(s)${report.quick ? " · **--quick** (smoke, not for comparison)" : ""} · ` +
+      `whole run ${report.durationSeconds} s.`,
+    "",
+    "CPU ms/req is the server's CPU time (user + system, all its processes) over the run divided by the requests served; " +
+      "cores busy is that CPU time over the wall time. Errors are responses with any status other than the expected one.",
+    "",
+    "## Scenarios",
+    "",
+    ...scenarioTable(report),
+    "",
+  ];
+  if (report.anchor) lines.push("## Against the Flask anchor", "", ...anchorTable(report), "");
+  lines.push(
+    "## Session layer (in process)",
+    "",
+    "| Measure | Value |",
+    "|---|--:|",
+    ...report.micro.map(
+      (result) => `| ${result.name} | ${fixed(result.value, result.value < 10 ? 2 : 1)} ${result.unit} |`,
+    ),
+    "",
+    "## Targets",
+    "",
+    "| Target | Measured | |",
+    "|---|--:|---|",
+    ...list.map((target) => `| ${target.name} | ${target.measured} | ${mark(target.met)} |`),
+    "",
+  );
+  return { markdown: lines.join("\n"), failures: list.filter((target) => target.met === false).length };
+}
