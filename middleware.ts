@@ -71,6 +71,6 @@ export async function middleware(request: NextRequest) {
 
 export const config = {
   runtime: "nodejs",
-  // Every page; not Next's build output, images or files with an extension.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|.*\\.[a-z0-9]+$).*)"],
+  // Every page; not Next's build output, images, files with an extension, or /healthz (plain text: no session, no CSP).
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|healthz$|.*\\.[a-z0-9]+$).*)"],
 };
