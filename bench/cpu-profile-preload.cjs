@@ -6,7 +6,7 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS preload, loaded with node --require */
 const { Session } = require("node:inspector");
-const { writeFileSync } = require("node:fs");
+const { renameSync, writeFileSync } = require("node:fs");
 
 const session = new Session();
 session.connect();
@@ -22,6 +22,10 @@ process.on("SIGUSR2", () => {
   }
   running = false;
   session.post("Profiler.stop", (error, result) => {
-    if (!error) writeFileSync(process.env.BENCH_PROFILE_FILE, JSON.stringify(result.profile));
+    if (error) return;
+    // Written whole, then renamed: the profiler's reader waits for the name.
+    const file = process.env.BENCH_PROFILE_FILE;
+    writeFileSync(`${file}.partial`, JSON.stringify(result.profile));
+    renameSync(`${file}.partial`, file);
   });
 });

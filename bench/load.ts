@@ -10,7 +10,7 @@
  * workers), which is steadier than req/s on a shared, noisy machine.
  */
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -25,7 +25,14 @@ export type LoadRequest = {
   expect: number;
 };
 
-export type LoadOptions = { connections: number; seconds: number; warmupSeconds: number; serverPid: number };
+export type LoadOptions = {
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  serverPid: number;
+  /** Other processes whose CPU counts as the server's (Redis, for the Redis store). */
+  alsoPids?: number[];
+};
 
 export type LoadResult = {
   requests: number;
@@ -56,14 +63,25 @@ export function wrkBinary(): string | null {
   return candidates.find((candidate) => existsSync(candidate)) ?? null;
 }
 
+/** A Lua string literal of any text: printable ASCII as it is, every other byte as a \ddd escape. */
+function luaString(text: string): string {
+  let literal = "";
+  for (const byte of Buffer.from(text, "utf8")) {
+    const char = String.fromCharCode(byte);
+    literal +=
+      byte >= 0x20 && byte < 0x7f && char !== '"' && char !== "\\" ? char : `\\${String(byte).padStart(3, "0")}`;
+  }
+  return `"${literal}"`;
+}
+
 /** A wrk script: the request, the expected status, and a JSON line with the figures at the end. */
 function wrkScript(request: LoadRequest): string {
   const headers = Object.entries(request.headers ?? {})
-    .map(([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`)
+    .map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`)
     .join("\n");
   return `
-wrk.method = ${JSON.stringify(request.method ?? "GET")}
-${request.body !== undefined ? `wrk.body = ${JSON.stringify(request.body)}` : ""}
+wrk.method = ${luaString(request.method ?? "GET")}
+${request.body !== undefined ? `wrk.body = ${luaString(request.body)}` : ""}
 ${headers}
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
@@ -94,9 +112,11 @@ function runWrk(binary: string, request: LoadRequest, connections: number, secon
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     child.once("error", reject);
-    child.once("exit", () => {
+    // "close", not "exit": the result is the last thing wrk prints.
+    child.once("close", (code) => {
+      rmSync(script, { force: true });
       const line = output.split("\n").find((text) => text.startsWith("BENCH "));
-      if (!line) return reject(new Error(`wrk printed no result:\n${output}`));
+      if (code !== 0 || !line) return reject(new Error(`wrk failed (exit ${code}):\n${output}`));
       const figures = JSON.parse(line.slice(6)) as Record<string, number>;
       resolve({
         requests: figures.requests,
@@ -135,10 +155,10 @@ async function runAutocannon(request: LoadRequest, connections: number, seconds:
   });
   return {
     requests: result.requests.total,
-    rps: result.requests.total / seconds,
+    rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: bad + result.errors + result.timeouts,
+    errors: bad + result.errors, // autocannon's errors include its timeouts
     cpuMsPerRequest: 0,
     cores: 0,
     client: "autocannon",
@@ -155,11 +175,13 @@ function drive(request: LoadRequest, connections: number, seconds: number): Prom
 /** Warms the server up, then measures. */
 export async function load(request: LoadRequest, options: LoadOptions): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await drive(request, options.connections, options.warmupSeconds);
-  const before = treeTicks(options.serverPid);
+  const pids = [options.serverPid, ...(options.alsoPids ?? [])];
+  const ticks = () => pids.reduce((sum, pid) => sum + treeTicks(pid), 0);
+  const before = ticks();
   const started = process.hrtime.bigint();
   const result = await drive(request, options.connections, options.seconds);
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const cpuMs = (treeTicks(options.serverPid) - before) * TICK_MS;
+  const cpuMs = (ticks() - before) * TICK_MS;
   return {
     ...result,
     cpuMsPerRequest: result.requests > 0 ? cpuMs / result.requests : 0,

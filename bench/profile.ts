@@ -11,7 +11,7 @@
  * to see what a change bought). The raw .cpuprofile is kept in
  * bench/results/ for Chrome DevTools (Performance → Load profile).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { signInByFetch } from "../e2e/http";
 import { hashPassword } from "../lib/password";
 import { freePort } from "../lib/testing/free-port";
+import { buildIfNeeded } from "./build";
 import { load } from "./load";
 
 const { values: args } = parseArgs({
@@ -54,14 +55,17 @@ function area(node: Node): string {
   return "other";
 }
 
+let server: ChildProcess | undefined;
+
 async function main() {
+  buildIfNeeded(root);
   const port = await freePort();
   const dir = path.join(os.tmpdir(), `bench-profile-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const secret = randomBytes(32).toString("base64");
   const profileFile = path.join(dir, "server.cpuprofile");
-  const child = spawn(
+  const child = (server = spawn(
     process.execPath,
     [
       "--require",
@@ -85,14 +89,15 @@ async function main() {
       },
       stdio: ["ignore", "inherit", "inherit"],
     },
-  );
+  ));
   const url = `http://127.0.0.1:${port}`;
   for (let tries = 0; ; tries += 1) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
     try {
       await fetch(`${url}/login`);
       break;
     } catch {
-      if (tries > 300) throw new Error("next start did not answer");
+      if (tries > 300) throw new Error("next start did not answer within 30 s");
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -109,7 +114,6 @@ async function main() {
     if (waited > 20_000) throw new Error("the server wrote no profile");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await new Promise((resolve) => setTimeout(resolve, 500)); // let the write finish
   console.log(
     `${args.path}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuMsPerRequest.toFixed(2)} ms CPU/req, ${result.errors} errors (while profiled)`,
   );
@@ -154,6 +158,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof Error ? error.message : error);
+  if (server && server.exitCode === null) server.kill("SIGKILL");
   process.exit(1);
 });

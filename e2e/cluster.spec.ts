@@ -65,6 +65,10 @@ test("npm start: the workers share sign-ins and the login throttle, replace a de
     const workers = childrenOf(server.pid);
     const fields = actionFields((await fresh(`${server.url}/login`)).body);
 
+    // The liveness answer: prerendered, but never from a cache on the way.
+    const health = await fresh(`${server.url}/healthz`);
+    expect([health.status, health.body, health.headers["cache-control"]]).toEqual([200, "ok\n", "no-store"]);
+
     // A cookie made by one worker opens on the other.
     const signedIn = await login(server, fields, "bob", USERS.bob);
     expect(signedIn.status).toBe(303);
@@ -103,6 +107,20 @@ test("npm start: the workers share sign-ins and the login throttle, replace a de
   } finally {
     await server.stop();
   }
+});
+
+test("npm start stops, with exit status 1, when its workers cannot start (here: no SESSION_SECRET)", () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", WEB_CONCURRENCY: "2" };
+  delete env.SESSION_SECRET;
+  const result = spawnSync(process.execPath, [path.resolve(__dirname, "../scripts/start.mjs"), "-p", "0"], {
+    cwd: path.resolve(__dirname, ".."),
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain("SESSION_SECRET");
+  expect(result.stderr).toContain("The server's workers keep exiting; see the messages above. Stopping.");
 });
 
 test("npm start refuses a WEB_CONCURRENCY that is not a number of workers, saying what it takes", () => {

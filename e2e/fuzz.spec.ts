@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sealData } from "iron-session";
-import { COOKIE, expect, test, USERS } from "./fixtures";
+import { defaults as ironDefaults, seal as ironSeal } from "iron-webcrypto";
+import { COOKIE, expect, test, TEST_SECRET, USERS } from "./fixtures";
 import { actionFields, actionId, formData, postLogin, signInByFetch } from "./http";
 
 /**
@@ -89,7 +90,19 @@ test("thousands of hostile requests: no 5xx, no off-origin redirect, guarded pag
     });
   }
   for (let i = 0; i < 10; i++) {
-    cookies.push({ kind: "expired seal (iron)", value: seal.replace(/\*\d{13}\*/, `*${Date.now() - 120_000 - i}*`) });
+    // Genuine seals (the server's secret) whose Fe26 expiration passed beyond its 60 s of skew…
+    const expired = await ironSeal(
+      { u: "alice", c: now, r: now },
+      { id: keyId, secret: TEST_SECRET },
+      { ...ironDefaults, ttl: 1_000, localtimeOffsetMsec: -120_000 - i * 1_000 },
+    );
+    cookies.push({ kind: "expired seal (Fe26)", value: `${expired}~2` });
+    // …and genuine seals of a session past its lifetimes (our cookies carry no Fe26 expiration).
+    const old = now - 400 * 86_400 - i;
+    cookies.push({
+      kind: "expired session",
+      value: await sealData({ u: "alice", c: old, r: old }, { password: { [keyId]: TEST_SECRET }, ttl: 0 }),
+    });
   }
   cookies.push({ kind: "8 KB cookie", value: "A".repeat(8 * 1024) });
   cookies.push({ kind: "8 KB seal-like", value: `Fe26.2*${keyId}*${"a".repeat(8 * 1024)}` });

@@ -28,6 +28,7 @@ import {
 } from "rate-limiter-flexible";
 import type { Config } from "./config";
 import { redisClient, withRedis } from "./redis";
+import { StoreUnavailableError } from "./store-health";
 
 export type ThrottleSettings = { maxFailures: number; lockout: number };
 
@@ -104,6 +105,15 @@ export function createLoginThrottle(
 const KEY = Symbol.for("next-sessions.login-throttle");
 const holder = globalThis as typeof globalThis & { [KEY]?: { settings: string; throttle: LoginThrottle } };
 
+/** The throttle with every call run through `run` (connect first, bound in time, map failures). */
+function everyCall(inner: LoginThrottle, run: <R>(call: () => Promise<R>) => Promise<R>): LoginThrottle {
+  return {
+    retryAfter: (username, ip) => run(() => inner.retryAfter(username, ip)),
+    recordFailure: (username, ip) => run(() => inner.recordFailure(username, ip)),
+    recordSuccess: (username, ip) => run(() => inner.recordSuccess(username, ip)),
+  };
+}
+
 /**
  * The process's throttle, made once from the configuration. With Redis,
  * every call goes through withRedis: connected first, bounded in time, and a
@@ -125,23 +135,21 @@ export function loginThrottle(config: Pick<Config, "loginThrottle" | "store">): 
             useRedisPackage: true,
           }),
       );
-      const guarded =
-        <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-        (...args: A) =>
-          withRedis(store.url, () => call(...args));
-      holder[KEY] = {
-        settings: id,
-        throttle: {
-          retryAfter: guarded(inner.retryAfter),
-          recordFailure: guarded(inner.recordFailure),
-          recordSuccess: guarded(inner.recordSuccess),
-        },
-      };
+      holder[KEY] = { settings: id, throttle: everyCall(inner, (call) => withRedis(store.url, call)) };
     } else if (process.env.NEXT_SESSIONS_CLUSTER === "1" && process.send) {
       // A worker of `npm start` (scripts/start.mjs): the primary keeps the counters for all workers.
+      // If the primary does not answer (it is not scripts/start.mjs), sign-in says "unavailable" instead of failing.
+      const inner = createLoginThrottle(
+        settings,
+        (options) => new RateLimiterCluster({ ...options, timeoutMs: 2_000 }),
+      );
       holder[KEY] = {
         settings: id,
-        throttle: createLoginThrottle(settings, (options) => new RateLimiterCluster({ ...options, timeoutMs: 2_000 })),
+        throttle: everyCall(inner, (call) =>
+          call().catch((error: unknown) => {
+            throw new StoreUnavailableError(error);
+          }),
+        ),
       };
     } else {
       holder[KEY] = { settings: id, throttle: createLoginThrottle(settings) };

@@ -7,6 +7,9 @@
  * primary hands each new connection to the next worker. Arguments go to
  * `next start` as they are (`npm start -- -p 8080`).
  *
+ * Node 20 counts the machine's cores, not a container's CPU quota: in a
+ * container limited to fewer CPUs than the host has, set WEB_CONCURRENCY.
+ *
  * What the workers share and what they do not:
  * - sessions: nothing to share. A cookie session lives in the cookie, a
  *   Redis session in Redis; any worker can serve any request.
@@ -59,10 +62,11 @@ cluster.on("exit", (worker, code, signal) => {
   const now = Date.now();
   recentDeaths.push(now);
   while (recentDeaths.length > 0 && recentDeaths[0] < now - 60_000) recentDeaths.shift();
-  // A worker that cannot start (bad configuration: it says why) would die again at once.
-  if (code === 1 && recentDeaths.length >= workers) {
-    console.error("The server's workers keep exiting at startup; see the messages above. Stopping.");
-    stop(1);
+  // A worker that cannot start (bad configuration or a port in use: it says why, exit 1) would die
+  // again at once; so would one that exits by itself (`npm start -- --help`). Don't loop.
+  if ((code === 1 && recentDeaths.length >= workers) || recentDeaths.length >= workers * 3) {
+    console.error("The server's workers keep exiting; see the messages above. Stopping.");
+    stop(code || 1);
     return;
   }
   console.error(`Worker ${worker.process.pid} ended (${signal ?? `exit ${code}`}); starting another.`);
@@ -70,11 +74,12 @@ cluster.on("exit", (worker, code, signal) => {
 });
 
 function stop(code = 0) {
+  process.exitCode = code;
   if (stopping) return;
   stopping = true;
-  const alive = Object.values(cluster.workers ?? {}).filter(Boolean);
-  if (alive.length === 0) process.exit(code);
+  const alive = Object.values(cluster.workers ?? {}).filter((worker) => worker && !worker.isDead());
   let left = alive.length;
+  if (left === 0) process.exit(code);
   for (const worker of alive) {
     worker.once("exit", () => {
       left -= 1;

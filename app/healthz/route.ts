@@ -1,8 +1,10 @@
 /**
  * GET /healthz: "the server answers", for a load balancer or an uptime
- * check. Prerendered at build time, so it is also the benchmark's static
- * ceiling: the cheapest response this app's request path (middleware
- * included) can give. It says nothing about Redis; the pages say that.
+ * check. Prerendered at build time and outside the middleware (no session,
+ * no page), so it is also the benchmark's static ceiling: the cheapest
+ * route Next.js serves here. It says nothing about Redis; the pages say
+ * that. `Cache-Control: no-store` (next.config.ts): an answer from a cache
+ * on the way would not say that the server is up.
  */
 export const dynamic = "force-static";
 

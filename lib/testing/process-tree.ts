@@ -20,7 +20,13 @@ function statOf(pid: number): Stat | null {
 
 function allStats(): Map<number, Stat> {
   const stats = new Map<number, Stat>();
-  for (const entry of readdirSync("/proc")) {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return stats; // not Linux: no process accounting
+  }
+  for (const entry of entries) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     const stat = statOf(pid);

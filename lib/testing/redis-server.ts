@@ -7,7 +7,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
 import { freePort } from "./free-port";
 
-export type TestRedis = { url: string; port: number; stop: () => Promise<void>; start: () => Promise<void> };
+export type TestRedis = {
+  url: string;
+  port: number;
+  /** The running redis-server's process id (0 when stopped). */
+  pid: () => number;
+  stop: () => Promise<void>;
+  start: () => Promise<void>;
+};
 
 function answering(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -50,5 +57,5 @@ export async function startRedis(): Promise<TestRedis> {
     });
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: () => child?.pid ?? 0, start, stop };
 }
