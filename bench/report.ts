@@ -143,7 +143,7 @@ export function formatReport(report: Report): { markdown: string; failures: numb
     `# Benchmark results`,
     "",
     `${report.date.slice(0, 16).replace("T", " ")} UTC · ${report.machine} · ${report.client}, ${report.connections} connections, ` +
-      `${report.warmupSeconds} s warm-up + ${report.seconds} s per scenario, one server at a time · ` +
+      `${report.warmupSeconds} s warm-up + ${report.seconds} s per scenario (sign-in: at least 5 s, 3 s in --quick), one server at a time · ` +
       `\`npm start\` with ${report.workers} worker(s)${report.quick ? " · **--quick** (smoke, not for comparison)" : ""} · ` +
       `whole run ${report.durationSeconds} s.`,
     "",

@@ -63,9 +63,9 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 }
 
 const CONNECTIONS = positiveInteger("connections", args.connections, 32);
-const SECONDS = positiveInteger("seconds", args.seconds, args.quick ? 2 : 8);
+const SECONDS = positiveInteger("seconds", args.seconds, args.quick ? 1 : 8);
 const WARMUP = args.quick ? 1 : 2;
-const SERVER_WARMUP = args.quick ? 1 : 4;
+const SERVER_WARMUP = args.quick ? 0 : 4;
 /** Sign-in runs scrypt on purpose: a few connections say what it costs. */
 const SIGN_IN_CONNECTIONS = 4;
 const ANCHOR_DIR = path.resolve(root, process.env.FLASK_ANCHOR_DIR ?? "../shared/flask-anchor");
@@ -139,13 +139,14 @@ async function measure(
   name: string,
   request: LoadRequest,
   connections = CONNECTIONS,
+  seconds = SECONDS,
 ): Promise<LoadResult | null> {
   const label = `${group}: ${name}`;
   if (!selected(label)) return null;
   process.stdout.write(`  ${label.padEnd(58)} `);
   const result = await load(request, {
     connections,
-    seconds: SECONDS,
+    seconds,
     warmupSeconds: WARMUP,
     serverPid: target.pid,
     alsoPids: target.alsoPids,
@@ -191,6 +192,7 @@ async function rememberedCookie(url: string): Promise<string> {
  * first scenario is not measured against a colder server than the last.
  */
 async function warmUp(server: Target, request: LoadRequest) {
+  if (SERVER_WARMUP === 0) return;
   await load(request, { connections: CONNECTIONS, seconds: SERVER_WARMUP, warmupSeconds: 0, serverPid: server.pid });
 }
 
@@ -238,8 +240,10 @@ async function appScenarios(server: Target, group: string, names: readonly (keyo
   };
   for (const name of names) {
     if (!selected(`${group}: ${SCENARIO[name]}`)) continue;
-    const connections = name === "signIn" ? SIGN_IN_CONNECTIONS : CONNECTIONS;
-    await measure(server, group, SCENARIO[name], await requests[name](), connections);
+    // A sign-in takes about a second of scrypt: give it a few seconds even in a quick run.
+    const [connections, seconds] =
+      name === "signIn" ? [SIGN_IN_CONNECTIONS, Math.max(SECONDS, args.quick ? 3 : 5)] : [CONNECTIONS, SECONDS];
+    await measure(server, group, SCENARIO[name], await requests[name](), connections, seconds);
   }
 }
 
@@ -318,7 +322,7 @@ async function main() {
     );
   }
 
-  if (anySelected(ONE_PROCESS_GROUP, ["signedIn"])) {
+  if (!args.quick && anySelected(ONE_PROCESS_GROUP, ["signedIn"])) {
     console.log("\nnext start (one process, for comparison), cookie store");
     await using(
       async () => asTarget("next start", await appServer({}, false)),
