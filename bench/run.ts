@@ -301,6 +301,10 @@ const authHash = hashPassword(USER.password);
 async function main() {
   const started = Date.now();
   if (!existsSync("/proc/self/stat")) console.warn("No /proc here: server CPU per request will read 0.");
+  if (args.anchor && !existsSync(path.join(ANCHOR_DIR, "app.py"))) {
+    console.error(`--anchor needs the Flask anchor app in ${ANCHOR_DIR} (FLASK_ANCHOR_DIR sets another place).`);
+    process.exit(2);
+  }
   if (args.anchor && !existsSync(GUNICORN)) {
     console.error(`--anchor needs ${GUNICORN} (Debian: apt-get install -y python3-flask gunicorn).`);
     process.exit(2);
