@@ -11,15 +11,14 @@
  * to see what a change bought). The raw .cpuprofile is kept in
  * bench/results/ for Chrome DevTools (Performance → Load profile).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { signInByFetch } from "../e2e/http";
+import { startServer, type RunningServer } from "../e2e/server";
 import { hashPassword } from "../lib/password";
-import { freePort } from "../lib/testing/free-port";
 import { buildIfNeeded } from "./build";
 import { load } from "./load";
 
@@ -55,61 +54,32 @@ function area(node: Node): string {
   return "other";
 }
 
-let server: ChildProcess | undefined;
+let server: RunningServer | undefined;
 
 async function main() {
   buildIfNeeded(root);
-  const port = await freePort();
   const dir = path.join(os.tmpdir(), `bench-profile-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const secret = randomBytes(32).toString("base64");
   const profileFile = path.join(dir, "server.cpuprofile");
-  const child = (server = spawn(
-    process.execPath,
-    [
-      "--require",
-      path.join(__dirname, "cpu-profile-preload.cjs"),
-      path.join(root, "node_modules/next/dist/bin/next"),
-      "start",
-      "-p",
-      String(port),
-      "-H",
-      "127.0.0.1",
-    ],
+  server = await startServer(
     {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        BENCH_PROFILE_FILE: profileFile,
-        SESSION_SECRET: secret,
-        AUTH_USERS: `admin:${await hashPassword("admin123", { logN: 14, r: 8, p: 1 })}`,
-      },
-      stdio: ["ignore", "inherit", "inherit"],
+      BENCH_PROFILE_FILE: profileFile,
+      SESSION_SECRET: randomBytes(32).toString("base64"),
+      AUTH_USERS: `admin:${await hashPassword("admin123", { logN: 14, r: 8, p: 1 })}`,
     },
-  ));
-  const url = `http://127.0.0.1:${port}`;
-  for (let tries = 0; ; tries += 1) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      await fetch(`${url}/login`);
-      break;
-    } catch {
-      if (tries > 300) throw new Error("next start did not answer within 30 s");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+    { root, nodeArgs: ["--require", path.join(__dirname, "cpu-profile-preload.cjs")] },
+  );
+  const { url, pid } = server;
   const headers: Record<string, string> = args.anonymous
     ? {}
     : { cookie: await signInByFetch(url, "admin", "admin123") };
   const request = { url: `${url}${args.path}`, headers, expect: args.anonymous ? 307 : 200 };
-  const options = { connections: Number(args.connections), seconds: Number(args.seconds), serverPid: child.pid! };
+  const options = { connections: Number(args.connections), seconds: Number(args.seconds), serverPid: pid };
   await load(request, { ...options, seconds: 2, warmupSeconds: 0 }); // warm-up, not profiled
-  child.kill("SIGUSR2"); // start profiling
+  process.kill(pid, "SIGUSR2"); // start profiling
   const result = await load(request, { ...options, warmupSeconds: 0 });
-  child.kill("SIGUSR2"); // stop and write
+  process.kill(pid, "SIGUSR2"); // stop and write
   for (let waited = 0; !existsSync(profileFile); waited += 100) {
     if (waited > 20_000) throw new Error("the server wrote no profile");
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -117,10 +87,7 @@ async function main() {
   console.log(
     `${args.path}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuMsPerRequest.toFixed(2)} ms CPU/req, ${result.errors} errors (while profiled)`,
   );
-  await new Promise((resolve) => {
-    child.once("exit", resolve);
-    child.kill("SIGINT");
-  });
+  await server.stop();
   const profile = JSON.parse(readFileSync(profileFile, "utf8")) as Profile;
   const kept = path.resolve(__dirname, "results/latest.cpuprofile");
   mkdirSync(path.dirname(kept), { recursive: true });
@@ -159,6 +126,5 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  if (server && server.exitCode === null) server.kill("SIGKILL");
-  process.exit(1);
+  void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
 });

@@ -16,14 +16,13 @@
  * served nothing; targets not met are reported, not an exit status (the
  * figures of a shared machine move).
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { actionFields, formData, postLogin, signInByFetch } from "../e2e/http";
-import { startServer, type RunningServer } from "../e2e/server";
+import { actionFields, formData, signInByFetch } from "../e2e/http";
+import { startProcess, startServer, type RunningServer } from "../e2e/server";
 import { hashPassword } from "../lib/password";
 import { freePort } from "../lib/testing/free-port";
 import { startRedis, type TestRedis } from "../lib/testing/redis-server";
@@ -94,39 +93,13 @@ async function appServer(env: Record<string, string>, cluster: boolean): Promise
 /** The Flask anchor under gunicorn (Debian's), on a free port. */
 async function anchorServer(module: "app" | "app_cached"): Promise<Target> {
   const port = await freePort();
-  const child = spawn(
+  const server = await startProcess(
+    "gunicorn",
     GUNICORN,
     ["-w", "2", "-b", `127.0.0.1:${port}`, "--chdir", ANCHOR_DIR, "--log-level", "warning", `${module}:app`],
-    { env: { ...process.env, SECRET_KEY: "bench-anchor-secret" }, stdio: ["ignore", "ignore", "pipe"] },
+    { url: `http://127.0.0.1:${port}`, env: { ...process.env, SECRET_KEY: "bench-anchor-secret" } },
   );
-  let output = "";
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gunicorn exited with ${child.exitCode}:\n${output}`);
-    try {
-      if ((await fetch(`${url}/login`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`gunicorn did not answer within 20 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    name: `flask ${module}.py`,
-    pid: child.pid!,
-    url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  return { name: `flask ${module}.py`, ...server };
 }
 
 /* --------------------------------------------------------- scenarios ---- */
@@ -179,13 +152,6 @@ async function signInRequest(url: string): Promise<LoadRequest> {
   };
 }
 
-async function rememberedCookie(url: string): Promise<string> {
-  const response = await postLogin(url, { username: USER.name, password: USER.password, remember: "on" });
-  const cookie = response.headers.getSetCookie().find((line) => /session=Fe26/.test(line));
-  if (response.status !== 303 || !cookie) throw new Error(`remembered sign-in failed: ${response.status}`);
-  return cookie.split(";")[0];
-}
-
 /**
  * A fresh server's first seconds run cold code (V8 compiles what turns out
  * hot as it goes): a few seconds of the heaviest page first, so that the
@@ -235,7 +201,11 @@ async function appScenarios(server: Target, group: string, names: readonly (keyo
         expect: 200,
       };
     },
-    remembered: async () => ({ url: `${url}/students`, headers: { cookie: await rememberedCookie(url) }, expect: 200 }),
+    remembered: async () => ({
+      url: `${url}/students`,
+      headers: { cookie: await signInByFetch(url, USER.name, USER.password, {}, { remember: "on" }) },
+      expect: 200,
+    }),
     signIn: () => signInRequest(url),
   };
   for (const name of names) {

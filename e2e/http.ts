@@ -44,14 +44,15 @@ export async function postLogin(
   });
 }
 
-/** Signs in over plain HTTP; returns the `Cookie` header value of the new session. */
+/** Signs in over plain HTTP (`fields`: more form fields, e.g. remember); returns the `Cookie` header value of the new session. */
 export async function signInByFetch(
   baseURL: string,
   username: string,
   password: string,
   headers: Record<string, string> = {},
+  fields: Record<string, string> = {},
 ): Promise<string> {
-  const response = await postLogin(baseURL, { username, password, next: "/students" }, { headers });
+  const response = await postLogin(baseURL, { username, password, next: "/students", ...fields }, { headers });
   const cookie = response.headers.getSetCookie().find((line) => /^[^=]*session=Fe26/.test(line));
   if (response.status !== 303 || !cookie) throw new Error(`sign-in failed: ${response.status}`);
   return cookie.split(";")[0];

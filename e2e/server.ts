@@ -27,29 +27,25 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startServer(
-  env: Record<string, string | undefined>,
-  { cluster = false }: { cluster?: boolean } = {},
-): Promise<RunningServer> {
-  const port = await freePort();
-  // `node .../next start` so that the pid is the server's own, not a shell's.
-  const entry = cluster ? "scripts/start.mjs" : "node_modules/next/dist/bin/next";
-  const child = spawn(
-    process.execPath,
-    [path.join(root, entry), ...(cluster ? [] : ["start"]), "-p", String(port), "-H", "127.0.0.1"],
-    {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+/**
+ * Starts `command` (a server that takes its port from `args`) and waits until
+ * `url`/login answers below 500; stops it by process id (SIGTERM, then
+ * SIGKILL after 5 s). Throws with the server's output if it exits or does
+ * not answer within 30 s.
+ */
+export async function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  { url, cwd, env }: { url: string; cwd?: string; env: NodeJS.ProcessEnv },
+): Promise<Omit<RunningServer, "port">> {
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
     try {
       const response = await fetch(`${url}/login`, { redirect: "manual" });
       if (response.status < 500) break;
@@ -58,13 +54,12 @@ export async function startServer(
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`next start did not answer within 30 s:\n${output}`);
+      throw new Error(`${name} did not answer within 30 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
     url,
-    port,
     pid: child.pid!,
     output: () => output,
     stop: async () => {
@@ -76,4 +71,28 @@ export async function startServer(
       }
     },
   };
+}
+
+export async function startServer(
+  env: Record<string, string | undefined>,
+  {
+    cluster = false,
+    root: at = root,
+    nodeArgs = [],
+  }: { cluster?: boolean; /** Another checkout's build. */ root?: string; nodeArgs?: string[] } = {},
+): Promise<RunningServer> {
+  const port = await freePort();
+  // `node .../next start` so that the pid is the server's own, not a shell's.
+  const entry = cluster ? "scripts/start.mjs" : "node_modules/next/dist/bin/next";
+  const server = await startProcess(
+    "next start",
+    process.execPath,
+    [...nodeArgs, path.join(at, entry), ...(cluster ? [] : ["start"]), "-p", String(port), "-H", "127.0.0.1"],
+    {
+      url: `http://127.0.0.1:${port}`,
+      cwd: at,
+      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
+    },
+  );
+  return { ...server, port };
 }
