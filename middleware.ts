@@ -6,8 +6,8 @@
  *
  * It runs on every page (not only /students) because it also keeps the
  * cookie up to date: a session in use slides forward (throttled), a dead
- * cookie is expired. The opened session is kept in a process-wide cache, so
- * the page's own check does not open the cookie a second time.
+ * cookie is expired. The opened seal is kept in a process-wide cache, so
+ * the page's own check does not unseal the cookie a second time.
  *
  * Next.js 16 renamed this file convention to `proxy.ts` and prints a
  * deprecation warning for `middleware.ts`; the project keeps the name its
@@ -22,7 +22,7 @@
  *   anonymous /students (307)   1634 req/s, 0.6 ms CPU/req 1028 req/s, 0.9 ms CPU/req
  *
  * On Node.js the middleware runs in the server's own process, so the page's
- * check finds the cookie already opened (see openSession's cache); the Edge
+ * check finds the cookie already opened (lib/session/seal.ts's cache); the Edge
  * sandbox is separate and each request opens the cookie twice.
  */
 import { NextResponse, type NextRequest } from "next/server";
@@ -30,8 +30,8 @@ import { audit } from "./lib/audit";
 import { clientIp } from "./lib/client-ip";
 import { refusalResponse, requestLocale, screenPost, unavailableResponse } from "./lib/request-guard";
 import { contentSecurityPolicy, newNonce } from "./lib/security-headers";
-import { loginPath, readRequestSession } from "./lib/session";
-import { storeUnavailable } from "./lib/store-health";
+import { loginPath } from "./lib/safe-next";
+import { readRequestSession } from "./lib/session";
 
 const GUARDED = /^\/students(\/|$)/;
 
@@ -40,16 +40,15 @@ export async function middleware(request: NextRequest) {
   if (refusal) return refusalResponse(refusal, request.nextUrl.pathname, requestLocale(request));
 
   const session = await readRequestSession(request);
-  if (session.rejected) audit("session.rejected", { ...session.rejected, ip: clientIp(request.headers) });
+  if (session.rejected) {
+    const { reason, tag } = session.rejected;
+    audit("session.rejected", { reason, session: tag, ip: clientIp(request.headers) });
+  }
   const { pathname, search } = request.nextUrl;
   let response: NextResponse;
   // The store is known to be down (a page or action found so a moment ago): answer at once, and
   // honestly. Forms elsewhere (sign-in, the playground) say so themselves.
-  if (
-    session.usesServerStore &&
-    storeUnavailable() &&
-    (GUARDED.test(pathname) || (pathname === "/session" && request.method === "GET"))
-  ) {
+  if (session.storeDown && (GUARDED.test(pathname) || (pathname === "/session" && request.method === "GET"))) {
     return unavailableResponse(pathname + search, requestLocale(request));
   }
   if (GUARDED.test(pathname) && !session.maybeSignedIn) {

@@ -1,7 +1,6 @@
 import { redirect } from "next/navigation";
-import { getSessionOrNull } from "@/lib/session";
+import { getPageSession, signedInUser } from "@/lib/auth/dal";
 
 export default async function Home() {
-  const session = await getSessionOrNull();
-  redirect(session?.data.user !== undefined ? "/students" : "/login");
+  redirect(signedInUser(await getPageSession("/")) ? "/students" : "/login");
 }

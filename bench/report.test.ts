@@ -18,7 +18,7 @@ const scenario = (group: string, name: string, rps: number, cpu: number, errors 
   client: "wrk",
 });
 
-function report(scenarios: ScenarioResult[], cookieBytes = 294, checkMicros = 40): Report {
+function report(scenarios: ScenarioResult[], cookieBytes = 294, checkMicros = 1.5): Report {
   return {
     date: "2026-11-26T02:00:00.000Z",
     machine: "test",
@@ -31,7 +31,7 @@ function report(scenarios: ScenarioResult[], cookieBytes = 294, checkMicros = 40
     anchor: scenarios.some((s) => s.group.startsWith("flask")),
     scenarios,
     micro: [
-      { name: "session check, cookie not seen before (unseal + validate)", value: checkMicros, unit: "µs/op" },
+      { name: "session check, cookie already opened (cache hit)", value: checkMicros, unit: "µs/op" },
       { name: "signed-in cookie (Cookie header: name=value)", value: cookieBytes, unit: "bytes" },
     ],
     durationSeconds: 100,
@@ -53,7 +53,7 @@ describe("the benchmark's report", () => {
     );
     expect(markdown).toContain("| signed-in /students: req/s ≥ the Flask anchor's | 300 vs 1000 | **not met** |");
     expect(markdown).toContain("| anonymous /students redirect ≥ 80% of the static ceiling | 90% | met |");
-    expect(markdown).toContain("| session check (unseal + validate) ≤ 0.1 ms | 0.040 ms | met |");
+    expect(markdown).toContain("| session check of a cookie already opened ≤ 0.01 ms | 0.0015 ms | met |");
     expect(markdown).toContain("| signed-in cookie ≤ 300 bytes | 294 bytes | met |");
     expect(markdown).toContain("| signed-in student list | 300 | 1000 | 0.30× | 6.00 | 1.80 | 3.33× |");
     expect(failures).toBe(2);
@@ -61,7 +61,7 @@ describe("the benchmark's report", () => {
 
   it("counts errors, an oversized cookie and a slow check as failures, and says when the anchor is missing", () => {
     const { markdown, failures } = formatReport(
-      report([scenario("next, cookie store", "/students signed in", 300, 6, 3)], 301, 150),
+      report([scenario("next, cookie store", "/students signed in", 300, 6, 3)], 301, 15),
     );
     expect(markdown).toContain("| signed-in /students vs the Flask anchor | run with --anchor | — |");
     expect(markdown).toContain("| no errors (every response had its expected status) | 3 | **not met** |");

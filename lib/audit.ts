@@ -8,7 +8,7 @@ export type AuditEvent = "signin.success" | "signin.failure" | "signin.throttled
 export type AuditFields = {
   user?: string;
   ip?: string;
-  /** sessionTag() of the cookie concerned */
+  /** The tag of the cookie concerned (a short hash, from lib/session.ts) */
   session?: string;
   reason?: string;
   retryAfterSeconds?: number;
@@ -16,10 +16,4 @@ export type AuditFields = {
 
 export function audit(event: AuditEvent, fields: AuditFields = {}): void {
   console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", event, ...fields }));
-}
-
-/** 12 hex digits of the cookie's SHA-256: enough to follow one session through the log, useless to replay. */
-export async function sessionTag(cookieValue: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(cookieValue));
-  return Array.from(new Uint8Array(digest).subarray(0, 6), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -19,11 +19,8 @@ describe("loadConfig", () => {
     const config = loadConfig({ NODE_ENV: "development", SESSION_SECRET: SECRET });
     expect(config).toMatchObject({
       production: false,
-      lifetime: 31 * 86_400,
-      absoluteLifetime: 90 * 86_400,
-      cookieName: "session",
+      session: { lifetime: 31 * 86_400, absoluteLifetime: 90 * 86_400, cookieName: "session", fallbackSecrets: [] },
       demoAccount: true,
-      fallbackSecrets: [],
       trustProxy: false,
       loginThrottle: { maxFailures: 5, lockout: 900 },
     });
@@ -37,7 +34,7 @@ describe("loadConfig", () => {
       AUTH_USERS: `alice:${HASH}, bob:${HASH}`,
       SESSION_COOKIE_NAME: "sid",
     });
-    expect(config.cookieName).toBe("__Host-sid");
+    expect(config.session.cookieName).toBe("__Host-sid");
     expect(config.demoAccount).toBe(false);
     expect([...config.users.keys()]).toEqual(["alice", "bob"]);
     expect(
@@ -46,7 +43,7 @@ describe("loadConfig", () => {
         SESSION_SECRET: SECRET,
         AUTH_USERS: `a:${HASH}`,
         SESSION_COOKIE_NAME: "__Host-x",
-      }).cookieName,
+      }).session.cookieName,
     ).toBe("__Host-x");
   });
 
@@ -57,14 +54,16 @@ describe("loadConfig", () => {
       SESSION_ABSOLUTE_LIFETIME: "7d",
       SESSION_SECRET_FALLBACKS: ` ${"a".repeat(32)} ,,${SECRET},${"b".repeat(40)}`,
     });
-    expect(config.lifetime).toBe(43_200);
-    expect(config.absoluteLifetime).toBe(604_800);
+    expect(config.session.lifetime).toBe(43_200);
+    expect(config.session.absoluteLifetime).toBe(604_800);
     // The current secret is not its own fallback.
-    expect(config.fallbackSecrets).toEqual(["a".repeat(32), "b".repeat(40)]);
+    expect(config.session.fallbackSecrets).toEqual(["a".repeat(32), "b".repeat(40)]);
   });
 
   it("defaults the absolute lifetime to the idle one when that is longer than 90 days", () => {
-    expect(loadConfig({ SESSION_SECRET: SECRET, SESSION_LIFETIME: "120d" }).absoluteLifetime).toBe(120 * 86_400);
+    expect(loadConfig({ SESSION_SECRET: SECRET, SESSION_LIFETIME: "120d" }).session.absoluteLifetime).toBe(
+      120 * 86_400,
+    );
   });
 
   it("stops production without a secret or users, saying how to fix it", () => {

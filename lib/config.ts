@@ -22,9 +22,8 @@ export const DEMO_USER = {
   hash: "scrypt.17.8.1.m_XNzxGiiuH4geBRxU_GJQ.PezR2z5szXOrIv0VHnxtOj1tjVxfmSaS8yCdvUvxcFo",
 } as const;
 
-export type Config = {
-  /** `next start` (NODE_ENV=production): Secure cookies, `__Host-` prefix, no defaults for secrets or users. */
-  production: boolean;
+/** What the session layer (lib/session.ts) is given: the shape of its SessionConfig. */
+export type SessionSettings = {
   /** Seals new cookies. */
   secret: string;
   /** Old secrets that still open existing cookies (rotation). */
@@ -35,11 +34,19 @@ export type Config = {
   absoluteLifetime: number;
   /** The cookie's name as sent to the browser (with `__Host-` in production). */
   cookieName: string;
+  /** Secure cookies. */
+  production: boolean;
+  /** SESSION_STORE: the data in the encrypted cookie, or in Redis with only an id in the cookie. */
+  store: { kind: "cookie" } | { kind: "redis"; url: string; keyPrefix: string };
+};
+
+export type Config = {
+  /** `next start` (NODE_ENV=production): Secure cookies, `__Host-` prefix, no defaults for secrets or users. */
+  production: boolean;
+  session: SessionSettings;
   users: ReadonlyMap<string, ParsedHash>;
   /** True when no AUTH_USERS is set in development and the demo account is in use. */
   demoAccount: boolean;
-  /** SESSION_STORE: the data in the encrypted cookie, or in Redis with only an id in the cookie. */
-  store: { kind: "cookie" } | { kind: "redis"; url: string; keyPrefix: string };
   /** LOGIN_MAX_FAILURES and LOGIN_LOCKOUT (seconds): see lib/login-throttle.ts. */
   loginThrottle: { maxFailures: number; lockout: number };
   /** TRUST_PROXY: take the client's address from the first X-Forwarded-For hop (behind a proxy that sets it). */
@@ -143,7 +150,7 @@ export function parseUsers(raw: string, problems: string[]): Map<string, ParsedH
   return users;
 }
 
-function readStore(env: Env, problems: string[]): Config["store"] {
+function readStore(env: Env, problems: string[]): SessionSettings["store"] {
   const kind = env.SESSION_STORE?.trim().toLowerCase() || "cookie";
   if (kind === "cookie") return { kind };
   if (kind !== "redis") {
@@ -232,16 +239,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     production,
-    secret,
-    fallbackSecrets,
-    lifetime,
-    absoluteLifetime,
-    cookieName,
+    session: { secret, fallbackSecrets, lifetime, absoluteLifetime, cookieName, production, store },
     users,
     demoAccount,
     trustProxy,
     loginThrottle: { maxFailures, lockout },
-    store,
   };
 }
 
@@ -251,4 +253,9 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
+}
+
+/** The session layer's settings (lib/session.ts takes them from here). */
+export function sessionConfig(): SessionSettings {
+  return getConfig().session;
 }

@@ -27,8 +27,7 @@ import {
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
 import type { Config } from "./config";
-import { redisClient, withRedis } from "./redis";
-import { StoreUnavailableError } from "./store-health";
+import { processWide, sharedRedis, StoreUnavailableError } from "./session";
 
 export type ThrottleSettings = { maxFailures: number; lockout: number };
 
@@ -102,8 +101,7 @@ export function createLoginThrottle(
   };
 }
 
-const KEY = Symbol.for("next-sessions.login-throttle");
-const holder = globalThis as typeof globalThis & { [KEY]?: { settings: string; throttle: LoginThrottle } };
+const holder = processWide("login-throttle", () => ({}) as { settings?: string; throttle?: Promise<LoginThrottle> });
 
 /** The throttle with every call run through `run` (connect first, bound in time, map failures). */
 function everyCall(inner: LoginThrottle, run: <R>(call: () => Promise<R>) => Promise<R>): LoginThrottle {
@@ -114,46 +112,46 @@ function everyCall(inner: LoginThrottle, run: <R>(call: () => Promise<R>) => Pro
   };
 }
 
+async function makeThrottle(config: Pick<Config, "loginThrottle" | "session">): Promise<LoginThrottle> {
+  const settings = config.loginThrottle;
+  const store = config.session.store;
+  const redis = await sharedRedis();
+  if (redis && store.kind === "redis") {
+    const inner = createLoginThrottle(
+      settings,
+      (options) =>
+        new RateLimiterRedis({
+          ...options,
+          keyPrefix: `${store.keyPrefix}${options.keyPrefix}`,
+          storeClient: redis.client,
+          useRedisPackage: true,
+        }),
+    );
+    return everyCall(inner, redis.run);
+  }
+  if (process.env.NEXT_SESSIONS_CLUSTER === "1" && process.send) {
+    // A worker of `npm start` (scripts/start.mjs): the primary keeps the counters for all workers.
+    // If the primary does not answer (it is not scripts/start.mjs), sign-in says "unavailable" instead of failing.
+    const inner = createLoginThrottle(settings, (options) => new RateLimiterCluster({ ...options, timeoutMs: 2_000 }));
+    return everyCall(inner, (call) =>
+      call().catch((error: unknown) => {
+        throw new StoreUnavailableError(error);
+      }),
+    );
+  }
+  return createLoginThrottle(settings);
+}
+
 /**
  * The process's throttle, made once from the configuration. With Redis,
- * every call goes through withRedis: connected first, bounded in time, and a
- * failure is StoreUnavailableError.
+ * every call goes through the session store's connection: bounded in time,
+ * and a failure is StoreUnavailableError.
  */
-export function loginThrottle(config: Pick<Config, "loginThrottle" | "store">): LoginThrottle {
-  const settings = config.loginThrottle;
-  const id = `${settings.maxFailures}/${settings.lockout}/${config.store.kind}`;
-  if (holder[KEY]?.settings !== id) {
-    const store = config.store;
-    if (store.kind === "redis") {
-      const inner = createLoginThrottle(
-        settings,
-        (options) =>
-          new RateLimiterRedis({
-            ...options,
-            keyPrefix: `${store.keyPrefix}${options.keyPrefix}`,
-            storeClient: redisClient(store.url),
-            useRedisPackage: true,
-          }),
-      );
-      holder[KEY] = { settings: id, throttle: everyCall(inner, (call) => withRedis(store.url, call)) };
-    } else if (process.env.NEXT_SESSIONS_CLUSTER === "1" && process.send) {
-      // A worker of `npm start` (scripts/start.mjs): the primary keeps the counters for all workers.
-      // If the primary does not answer (it is not scripts/start.mjs), sign-in says "unavailable" instead of failing.
-      const inner = createLoginThrottle(
-        settings,
-        (options) => new RateLimiterCluster({ ...options, timeoutMs: 2_000 }),
-      );
-      holder[KEY] = {
-        settings: id,
-        throttle: everyCall(inner, (call) =>
-          call().catch((error: unknown) => {
-            throw new StoreUnavailableError(error);
-          }),
-        ),
-      };
-    } else {
-      holder[KEY] = { settings: id, throttle: createLoginThrottle(settings) };
-    }
+export function loginThrottle(config: Pick<Config, "loginThrottle" | "session">): Promise<LoginThrottle> {
+  const settings = `${config.loginThrottle.maxFailures}/${config.loginThrottle.lockout}/${config.session.store.kind}`;
+  if (holder.settings !== settings || !holder.throttle) {
+    holder.settings = settings;
+    holder.throttle = makeThrottle(config);
   }
-  return holder[KEY]!.throttle;
+  return holder.throttle;
 }

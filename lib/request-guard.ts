@@ -9,7 +9,7 @@
  */
 import type { NextRequest } from "next/server";
 import { CATALOGUES, LOCALE_COOKIE, LOCALE_TAGS, negotiateLocale, type Locale, type Messages } from "./i18n/messages";
-import { RETRY_AFTER_SECONDS } from "./store-health";
+import { RETRY_AFTER_SECONDS } from "./session";
 
 /** Next's default `serverActions.bodySizeLimit`. */
 export const ACTION_BODY_LIMIT = 1024 * 1024;

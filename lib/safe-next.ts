@@ -35,3 +35,8 @@ export function safeNext(next: unknown): string {
   if (url.pathname === "/login") return DEFAULT_AFTER_LOGIN;
   return path;
 }
+
+/** The sign-in page, with `returnTo` as where to go after it. */
+export function loginPath(returnTo: string): string {
+  return `/login?${new URLSearchParams({ next: returnTo })}`;
+}

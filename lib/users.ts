@@ -26,6 +26,7 @@ export async function verifyCredentials(username: string, password: string): Pro
   return hash && matches ? username : null;
 }
 
+/** Whether the account is (still) configured: a session of a removed user is no sign-in. */
 export function userExists(username: string): boolean {
   return getConfig().users.has(username);
 }

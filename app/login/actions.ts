@@ -66,7 +66,7 @@ async function attempt(
   kept: LoginState,
   { locale, m }: { locale: Locale; m: Messages },
 ): Promise<LoginState | "signed-in"> {
-  const throttle = loginThrottle(getConfig());
+  const throttle = await loginThrottle(getConfig());
   // Refused before any hashing: a locked-out guesser costs the server nothing.
   const wait = await throttle.retryAfter(username, ip);
   if (wait > 0) {
@@ -85,7 +85,7 @@ async function attempt(
     };
   }
   await throttle.recordSuccess(username, ip);
-  const session = await signIn(user, remember);
-  audit("signin.success", { user, ip, session });
+  const { tag } = await signIn(user, remember);
+  audit("signin.success", { user, ip, session: tag });
   return "signed-in";
 }

@@ -5,7 +5,7 @@ import { DEMO_USER, getConfig } from "@/lib/config";
 import { formatDuration } from "@/lib/i18n/messages";
 import { getMessages } from "@/lib/i18n/server";
 import { DEFAULT_AFTER_LOGIN, safeNext } from "@/lib/safe-next";
-import { getSessionOrNull } from "@/lib/session";
+import { getPageSession, signedInUser } from "@/lib/auth/dal";
 import { LoginForm } from "./login-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -15,9 +15,8 @@ export async function generateMetadata(): Promise<Metadata> {
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function LoginPage({ searchParams }: Props) {
-  const session = await getSessionOrNull();
+  if (signedInUser(await getPageSession("/login"))) redirect(DEFAULT_AFTER_LOGIN);
   const config = getConfig();
-  if (session?.data.user !== undefined && config.users.has(session.data.user)) redirect(DEFAULT_AFTER_LOGIN);
 
   const { locale, m } = await getMessages();
   const params = await searchParams;
@@ -41,7 +40,7 @@ export default async function LoginPage({ searchParams }: Props) {
           labels={{
             username: m.login.username,
             password: m.login.password,
-            remember: m.login.remember(formatDuration(config.lifetime, locale)),
+            remember: m.login.remember(formatDuration(config.session.lifetime, locale)),
             submit: m.login.submit,
             pending: m.login.pending,
           }}

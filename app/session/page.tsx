@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { redirect } from "next/navigation";
 import { card, link } from "@/app/ui/styles";
 import { getConfig } from "@/lib/config";
 import { formatApproxDuration, formatDateTime, formatDuration } from "@/lib/i18n/messages";
 import { getMessages } from "@/lib/i18n/server";
-import { getSessionOrRetry, listSessions, nowSeconds, StoreUnavailableError, type ActiveSession } from "@/lib/session";
-import { markStoreUnavailable } from "@/lib/store-health";
+import { getPageSession, signedInUser } from "@/lib/auth/dal";
+import { listSessions, nowSeconds, orUnavailable, type ActiveSession } from "@/lib/session";
 import {
   ClearForm,
   DeleteValueForm,
@@ -37,25 +36,17 @@ function Time({ at, locale }: { at: number; locale: Parameters<typeof formatDate
 }
 
 export default async function SessionPage() {
-  const session = await getSessionOrRetry("/session");
+  const session = await getPageSession("/session");
   const config = getConfig();
   const { locale, m } = await getMessages();
   const t = m.session;
-  const serverStore = config.store.kind !== "cookie";
-  let sessions: ActiveSession[] = [];
-  if (serverStore && session?.data.user !== undefined) {
-    try {
-      sessions = await listSessions();
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      markStoreUnavailable();
-      redirect("/session");
-    }
-  }
+  const serverStore = config.session.store.kind !== "cookie";
+  const sessions: ActiveSession[] = serverStore ? await orUnavailable("/session", listSessions) : [];
   const data = session?.data;
+  const user = signedInUser(session);
   // The session as Flask would show it: one dict, `user` among the keys.
   const contents = data ? { ...(data.user !== undefined ? { user: data.user } : {}), ...data.values } : {};
-  const lifetime = formatDuration(config.lifetime, locale);
+  const lifetime = formatDuration(config.session.lifetime, locale);
   const labels: PlaygroundLabels = {
     key: t.key,
     value: t.value,
@@ -78,7 +69,7 @@ export default async function SessionPage() {
         <h1 className="text-2xl font-semibold tracking-tight">{t.title}</h1>
         <p className="text-sm text-slate-700 dark:text-slate-300">
           {t.intro} {serverStore ? t.explainRedis : t.explainCookie}{" "}
-          {data?.user !== undefined ? (
+          {user ? (
             <Link href="/students" className={link}>
               {t.backToStudents}
             </Link>
@@ -112,7 +103,7 @@ export default async function SessionPage() {
             )}
           </Row>
           <Row label={t.cookieSize} testId="session-cookie-size">
-            {session ? t.bytes(session.cookieBytes, config.cookieName) : t.noCookie}
+            {session ? t.bytes(session.cookieBytes, config.session.cookieName) : t.noCookie}
           </Row>
           <Row label={t.storedIn} testId="session-store">
             {serverStore ? t.storedRedis : t.storedCookie}
@@ -129,7 +120,7 @@ export default async function SessionPage() {
         </section>
       </div>
 
-      {data?.user !== undefined ? (
+      {user ? (
         <section aria-labelledby="devices-heading" className={`${card} space-y-4`}>
           <h2 id="devices-heading" className="font-medium">
             {t.devicesTitle}

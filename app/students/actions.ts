@@ -4,8 +4,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { audit } from "@/lib/audit";
 import { clientIp } from "@/lib/client-ip";
-import { signOut, StoreUnavailableError } from "@/lib/session";
-import { markStoreUnavailable } from "@/lib/store-health";
+import { destroySession, orUnavailable } from "@/lib/session";
 
 /**
  * Ends the session, whoever calls it: signing out needs no proof of being
@@ -18,17 +17,9 @@ import { markStoreUnavailable } from "@/lib/store-health";
  * action cannot set response headers either.)
  */
 export async function logout(): Promise<void> {
-  let ended: Awaited<ReturnType<typeof signOut>> | null;
-  try {
-    ended = await signOut();
-  } catch (error) {
-    if (!(error instanceof StoreUnavailableError)) throw error;
-    // Not signed out (the record could not be deleted, so the cookie is kept
-    // too): back to the page, which answers "session service unavailable".
-    markStoreUnavailable();
-    ended = null;
-  }
-  if (!ended) redirect("/students");
-  audit("signout", { ...ended, ip: clientIp(await headers()) });
+  // Not signed out when the store does not answer (the record could not be deleted, so the cookie is
+  // kept too): back to the page, which answers "session service unavailable".
+  const { user, tag } = await orUnavailable("/students", destroySession);
+  audit("signout", { user, session: tag, ip: clientIp(await headers()) });
   redirect("/login?signed-out=1");
 }

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { SignOutButton } from "@/app/ui/sign-out-button";
 import { card, link } from "@/app/ui/styles";
 import { getMessages } from "@/lib/i18n/server";
-import { verifySession } from "@/lib/session";
+import { verifySession } from "@/lib/auth/dal";
 import { findStudent } from "@/lib/students";
 
 type Props = { params: Promise<{ id: string }> };

@@ -1,24 +1,24 @@
-import "server-only";
 /**
- * The process's Redis connection (official `redis` client), made on first
- * use. Connecting and every command are bounded in time, and nothing waits
- * in an offline queue: when Redis is down or slow, a call fails within about
- * a second with StoreUnavailableError instead of hanging the request.
+ * The process's Redis connection (the official `redis` client), made on
+ * first use. Connecting and every command are bounded in time, and nothing
+ * waits in an offline queue: when Redis is down or slow, a call fails with
+ * StoreUnavailableError instead of hanging the request.
  */
 import { createClient, type RedisClientType } from "redis";
-import { markStoreAvailable, markStoreUnavailable, StoreUnavailableError } from "./store-health";
+import { StoreUnavailableError } from "../errors";
+import { markStoreAvailable, markStoreUnavailable } from "../health";
+import { processWide } from "../process-wide";
 
 export const CONNECT_TIMEOUT_MS = 1_000;
 export const COMMAND_TIMEOUT_MS = 1_000;
 
-type Holder = { url: string; client: RedisClientType; connecting?: Promise<unknown> };
-const KEY = Symbol.for("next-sessions.redis");
-const holder = globalThis as typeof globalThis & { [KEY]?: Holder };
+type Holder = { client: RedisClientType; connecting?: Promise<unknown> };
+const holders = processWide("redis-connections", () => new Map<string, Holder>());
 
-function client(url: string): Holder {
-  const current = holder[KEY];
-  if (current && current.url === url) return current;
-  const created: RedisClientType = createClient({
+function holder(url: string): Holder {
+  let current = holders.get(url);
+  if (current) return current;
+  const client: RedisClientType = createClient({
     url,
     disableOfflineQueue: true,
     commandOptions: { timeout: COMMAND_TIMEOUT_MS },
@@ -29,9 +29,9 @@ function client(url: string): Holder {
     },
   });
   let reported = false;
-  created.on("error", (error: Error) => {
+  client.on("error", (error: Error) => {
     markStoreUnavailable();
-    if (!reported)
+    if (!reported) {
       console.error(
         JSON.stringify({
           time: new Date().toISOString(),
@@ -40,19 +40,21 @@ function client(url: string): Holder {
           message: error.message,
         }),
       );
+    }
     reported = true;
   });
-  created.on("ready", () => {
+  client.on("ready", () => {
     reported = false;
     markStoreAvailable();
   });
-  holder[KEY] = { url, client: created };
-  return holder[KEY];
+  current = { client };
+  holders.set(url, current);
+  return current;
 }
 
 /** Runs `work` with a connected client; any failure becomes StoreUnavailableError. */
 export async function withRedis<T>(url: string, work: (redis: RedisClientType) => Promise<T>): Promise<T> {
-  const entry = client(url);
+  const entry = holder(url);
   try {
     if (!entry.client.isOpen) {
       entry.connecting ??= entry.client.connect().finally(() => {
@@ -72,7 +74,10 @@ export async function withRedis<T>(url: string, work: (redis: RedisClientType) =
   }
 }
 
-/** The connected client itself, for libraries that take one (the login throttle). */
-export function redisClient(url: string): RedisClientType {
-  return client(url).client;
+/** The connection, for libraries that take a client (the app's login throttle), and a bounded way to call through it. */
+export function redisConnection(url: string) {
+  return {
+    client: holder(url).client as unknown,
+    run: <T>(work: () => Promise<T>): Promise<T> => withRedis(url, () => work()),
+  };
 }

@@ -1,0 +1,32 @@
+/**
+ * The data-access layer for the session (the Next.js auth guide's
+ * verifySession): the session layer says whether a cookie holds a live
+ * session; this adds the app's own rule, that its user still exists, and
+ * reads the session once per render (React cache()).
+ */
+import "server-only";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { loginPath } from "@/lib/safe-next";
+import { getSession, orUnavailable, type Session, type SignedInSession } from "@/lib/session";
+import { userExists } from "@/lib/users";
+
+/** The request's session, or null; when the store does not answer, the visitor gets the 503 answer for `path`. */
+export const getPageSession = cache((path: string): Promise<Session | null> => orUnavailable(path, getSession));
+
+/** The signed-in user: a live session whose user is still configured; null for anyone else. */
+export function signedInUser(session: Session | null): string | null {
+  const user = session?.data.user;
+  return user !== undefined && userExists(user) ? user : null;
+}
+
+/**
+ * The authoritative check, for every guarded page and every server action
+ * that needs a user: the signed-in session. Anyone else is sent to /login,
+ * with `next` set to `returnTo`.
+ */
+export const verifySession = cache(async (returnTo: string): Promise<SignedInSession> => {
+  const session = await getPageSession(returnTo);
+  if (!signedInUser(session)) redirect(loginPath(returnTo));
+  return session as SignedInSession;
+});
