@@ -6,7 +6,7 @@
 import type { LoadResult } from "./load";
 import type { MicroResult } from "./micro";
 
-export type ScenarioResult = LoadResult & { group: string; name: string; connections: number };
+export type ScenarioResult = LoadResult & { group: string; name: string; connections: number; round?: number };
 
 export type Report = {
   date: string;
@@ -18,6 +18,8 @@ export type Report = {
   workers: number;
   quick: boolean;
   anchor: boolean;
+  /** How many rounds of the one-process scenarios. */
+  rounds?: number;
   scenarios: ScenarioResult[];
   micro: MicroResult[];
   durationSeconds: number;
@@ -36,14 +38,58 @@ function find(report: Report, group: string, start: string): ScenarioResult | un
 function scenarioTable(report: Report): string[] {
   const ceiling = find(report, COOKIE_GROUP, "static ceiling");
   const lines = [
-    "| Server | Scenario | c | req/s | p50 ms | p99 ms | errors | CPU ms/req | cores busy | of ceiling |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| Server | Scenario | round | c | req/s | p50 ms | p99 ms | errors | CPU ms/req | cores busy | of ceiling |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const scenario of report.scenarios) {
     const ofCeiling =
       ceiling && !scenario.group.startsWith("flask") ? `${Math.round((scenario.rps / ceiling.rps) * 100)}%` : "—";
     lines.push(
-      `| ${scenario.group} | ${scenario.name} | ${scenario.connections} | ${fixed(scenario.rps, 0)} | ${fixed(scenario.p50, 1)} | ${fixed(scenario.p99, 1)} | ${scenario.errors} | ${fixed(scenario.cpuMsPerRequest, 2)} | ${fixed(scenario.cores, 2)} | ${ofCeiling} |`,
+      `| ${scenario.group} | ${scenario.name} | ${scenario.round ?? "—"} | ${scenario.connections} | ${fixed(scenario.rps, 0)} | ${fixed(scenario.p50, 1)} | ${fixed(scenario.p99, 1)} | ${scenario.errors} | ${fixed(scenario.cpuMsPerRequest, 2)} | ${fixed(scenario.cores, 2)} | ${ofCeiling} |`,
+    );
+  }
+  return lines;
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** The medians over rounds of each (server, scenario) measured in rounds. */
+export function roundMedians(
+  report: Report,
+): { group: string; name: string; rps: number; cpuMsPerRequest: number; rounds: number }[] {
+  const byKey = new Map<string, ScenarioResult[]>();
+  for (const scenario of report.scenarios) {
+    if (scenario.round === undefined) continue;
+    const key = `${scenario.group}\u0000${scenario.name}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), scenario]);
+  }
+  return [...byKey.values()].map((runs) => ({
+    group: runs[0].group,
+    name: runs[0].name,
+    rps: median(runs.map((run) => run.rps)),
+    cpuMsPerRequest: median(runs.map((run) => run.cpuMsPerRequest)),
+    rounds: runs.length,
+  }));
+}
+
+function mediansTable(report: Report): string[] {
+  const medians = roundMedians(report);
+  if (medians.length === 0) return [];
+  const baseline = (name: string) => medians.find((entry) => entry.group.startsWith("baseline") && entry.name === name);
+  const lines = [
+    "| Server | Scenario | rounds | median req/s | median CPU ms/req | CPU vs baseline |",
+    "|---|---|--:|--:|--:|--:|",
+  ];
+  for (const entry of medians) {
+    const base = baseline(entry.name);
+    const versus =
+      base && !entry.group.startsWith("baseline") ? ratio(entry.cpuMsPerRequest / base.cpuMsPerRequest) : "—";
+    lines.push(
+      `| ${entry.group} | ${entry.name} | ${entry.rounds} | ${fixed(entry.rps, 0)} | ${fixed(entry.cpuMsPerRequest, 2)} | ${versus} |`,
     );
   }
   return lines;
@@ -156,6 +202,8 @@ export function formatReport(report: Report): { markdown: string; failures: numb
     ...scenarioTable(report),
     "",
   ];
+  const medians = mediansTable(report);
+  if (medians.length > 0) lines.push(`## Medians over ${report.rounds ?? 1} round(s)`, "", ...medians, "");
   if (report.anchor) lines.push("## Against the Flask anchor", "", ...anchorTable(report), "");
   lines.push(
     "## Session layer (in process)",

@@ -11,7 +11,10 @@
  * layer. Writes bench/results/latest.json and latest.md.
  *
  * Options: --quick (a ~30 s smoke), --anchor, --only <substring of scenario
- * names>, --connections N (32), --seconds N (8), --no-build. Exits 1 when
+ * names>, --connections N (32), --seconds N (8), --no-build, --rounds N (3:
+ * the one-process scenarios, each round in a shuffled order), --baseline
+ * <dir> (another checkout, built there, measured in the same rounds: how a
+ * change compares with the commit before it). Exits 1 when
  * a scenario had errors (a response with another status than expected) or
  * served nothing; targets not met are reported, not an exit status (the
  * figures of a shared machine move).
@@ -40,13 +43,15 @@ const { values: args } = parseArgs({
     connections: { type: "string" },
     seconds: { type: "string" },
     "no-build": { type: "boolean", default: false },
+    rounds: { type: "string" },
+    baseline: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
 
 if (args.help) {
   console.log(
-    "npm run bench [-- --quick] [-- --anchor] [-- --only <name>] [-- --connections 32] [-- --seconds 8] [-- --no-build]",
+    "npm run bench [-- --quick] [-- --anchor] [-- --only <name>] [-- --connections 32] [-- --seconds 8] [-- --no-build] [-- --rounds 3] [-- --baseline <checkout>]",
   );
   process.exit(0);
 }
@@ -65,6 +70,8 @@ const CONNECTIONS = positiveInteger("connections", args.connections, 32);
 const SECONDS = positiveInteger("seconds", args.seconds, args.quick ? 1 : 8);
 const WARMUP = args.quick ? 1 : 2;
 const SERVER_WARMUP = args.quick ? 0 : 4;
+const ROUNDS = positiveInteger("rounds", args.rounds, args.quick ? 1 : 3);
+const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
 /** Sign-in runs scrypt on purpose: a few connections say what it costs. */
 const SIGN_IN_CONNECTIONS = 4;
 const ANCHOR_DIR = path.resolve(root, process.env.FLASK_ANCHOR_DIR ?? "../shared/flask-anchor");
@@ -79,14 +86,14 @@ const selected = (name: string) => !args.only || name.toLowerCase().includes(arg
 
 type Target = { name: string; pid: number; url: string; stop: () => Promise<void>; alsoPids?: number[] };
 
-async function appServer(env: Record<string, string>, cluster: boolean): Promise<RunningServer> {
+async function appServer(env: Record<string, string>, cluster: boolean, at = root): Promise<RunningServer> {
   return startServer(
     {
       SESSION_SECRET: SECRET,
       AUTH_USERS: `${USER.name}:${await authHash}`,
       ...env,
     },
-    { cluster },
+    { cluster, root: at },
   );
 }
 
@@ -113,6 +120,7 @@ async function measure(
   request: LoadRequest,
   connections = CONNECTIONS,
   seconds = SECONDS,
+  round?: number,
 ): Promise<LoadResult | null> {
   const label = `${group}: ${name}`;
   if (!selected(label)) return null;
@@ -124,7 +132,7 @@ async function measure(
     serverPid: target.pid,
     alsoPids: target.alsoPids,
   });
-  results.push({ group, name, connections, ...result });
+  results.push({ group, name, connections, ...(round ? { round } : {}), ...result });
   console.log(
     `${result.rps.toFixed(0).padStart(6)} req/s  p99 ${result.p99.toFixed(1).padStart(6)} ms  ` +
       `${result.cpuMsPerRequest.toFixed(2)} ms CPU/req  ${result.errors} errors`,
@@ -179,11 +187,24 @@ const REDIS_SCENARIOS = ["signedIn", "detail", "remembered"] as const;
 const COOKIE_GROUP = "next, cookie store";
 const REDIS_GROUP = "next, redis store";
 const ONE_PROCESS_GROUP = "next start (one process)";
+const BASELINE_GROUP = "baseline, next start (one process)";
+/** Measured in every round, on one `next start` process. */
+const ROUND_SCENARIOS = ["signedIn", "login", "anonymous"] as const;
+
+/** Fisher-Yates, so that no build is always measured first (the machine drifts within minutes). */
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other], copy[index]];
+  }
+  return copy;
+}
 
 const anySelected = (group: string, names: readonly (keyof typeof SCENARIO)[]) =>
   names.some((name) => selected(`${group}: ${SCENARIO[name]}`));
 
-async function appScenarios(server: Target, group: string, names: readonly (keyof typeof SCENARIO)[]) {
+async function appScenarios(server: Target, group: string, names: readonly (keyof typeof SCENARIO)[], round?: number) {
   const { url } = server;
   const signedIn = { cookie: await signInByFetch(url, USER.name, USER.password) };
   await warmUp(server, { url: `${url}/students`, headers: signedIn, expect: 200 });
@@ -213,7 +234,7 @@ async function appScenarios(server: Target, group: string, names: readonly (keyo
     // A sign-in takes about a second of scrypt: give it a few seconds even in a quick run.
     const [connections, seconds] =
       name === "signIn" ? [SIGN_IN_CONNECTIONS, Math.max(SECONDS, args.quick ? 3 : 5)] : [CONNECTIONS, SECONDS];
-    await measure(server, group, SCENARIO[name], await requests[name](), connections, seconds);
+    await measure(server, group, SCENARIO[name], await requests[name](), connections, seconds, round);
   }
 }
 
@@ -280,6 +301,13 @@ async function main() {
     process.exit(2);
   }
   buildIfNeeded(root, !args["no-build"]);
+  if (BASELINE) {
+    if (!existsSync(path.join(BASELINE, "node_modules/next"))) {
+      console.error(`--baseline needs a checkout with its dependencies installed (npm ci in ${BASELINE}).`);
+      process.exit(2);
+    }
+    buildIfNeeded(BASELINE, !args["no-build"]);
+  }
   const workers = Number(process.env.WEB_CONCURRENCY) || os.availableParallelism();
   console.log(
     `Load: ${wrkBinary() && process.env.BENCH_CLIENT !== "autocannon" ? "wrk" : "autocannon"}, ${CONNECTIONS} connections, ` +
@@ -296,12 +324,18 @@ async function main() {
     );
   }
 
-  if (!args.quick && anySelected(ONE_PROCESS_GROUP, ["signedIn"])) {
-    console.log("\nnext start (one process, for comparison), cookie store");
-    await using(
-      async () => asTarget("next start", await appServer({}, false)),
-      (server) => appScenarios(server, ONE_PROCESS_GROUP, ["signedIn"]),
-    );
+  const roundApps = [
+    { group: ONE_PROCESS_GROUP, at: root },
+    ...(BASELINE ? [{ group: BASELINE_GROUP, at: BASELINE }] : []),
+  ].filter((app) => anySelected(app.group, ROUND_SCENARIOS));
+  for (let round = 1; round <= ROUNDS && roundApps.length > 0; round += 1) {
+    console.log(`\nRound ${round} of ${ROUNDS}: one next start process at a time, cookie store`);
+    for (const app of shuffled(roundApps)) {
+      await using(
+        async () => asTarget(app.group, await appServer({}, false, app.at)),
+        (server) => appScenarios(server, app.group, ROUND_SCENARIOS, round),
+      );
+    }
   }
 
   if (anySelected(REDIS_GROUP, REDIS_SCENARIOS)) {
@@ -351,6 +385,7 @@ async function main() {
     workers,
     quick: args.quick,
     anchor: args.anchor,
+    rounds: ROUNDS,
     scenarios: results,
     micro,
     durationSeconds: Math.round((Date.now() - started) / 1000),

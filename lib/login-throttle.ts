@@ -124,7 +124,7 @@ async function makeThrottle(config: Pick<Config, "loginThrottle" | "session">): 
           ...options,
           keyPrefix: `${store.keyPrefix}${options.keyPrefix}`,
           storeClient: redis.client,
-          useRedisPackage: true,
+          redisForThisFilePackage: true,
         }),
     );
     return everyCall(inner, redis.run);

@@ -1,23 +1,16 @@
 /** The session layer's core with the Redis store, against a real redis-server. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedis, type TestRedis } from "../testing/redis-server";
+import { describe, expect, it } from "vitest";
 import { memoryJar } from "./memory-jar";
 import { createSessions } from "./sessions";
-import { at, stores, testConfig } from "./test-support";
+import { at, stores, testConfig, redisForThisFile } from "./test-support";
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = redisForThisFile();
 
 let prefixes = 0;
 /** A Redis-store configuration with keys of its own. */
 const config = () =>
   testConfig({
-    store: { kind: "redis", url: redis.url, keyPrefix: `core-${++prefixes}:` },
+    store: { kind: "redis", url: redis().url, keyPrefix: `core-${++prefixes}:` },
     lifetime: 600,
     absoluteLifetime: 3_600,
   });

@@ -1,5 +1,6 @@
 /** What the session layer's unit tests share: a configuration, a fixed clock, a signed-in cookie. */
-import { afterEach, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, vi } from "vitest";
+import { startRedis, type TestRedis } from "../testing/redis-server";
 import { memoryJar } from "./memory-jar";
 import { createSessions } from "./sessions";
 import type { StoreLoaders } from "./stores";
@@ -49,3 +50,15 @@ export async function keyIdOf(config: SessionConfig = testConfig()): Promise<str
 
 /** The Redis store, as lib/session.ts passes it. */
 export const stores: StoreLoaders = { redis: () => import("./stores/redis") };
+
+/** A redis-server of the test file's own, started before its tests and stopped after them. */
+export function redisForThisFile(): () => TestRedis {
+  let redis: TestRedis | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  }, 20_000);
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return () => redis!;
+}

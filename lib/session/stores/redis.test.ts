@@ -1,19 +1,13 @@
 /** What only the server-side store does, against a real redis-server: new ids, revocation, TTLs, lists, faults. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedis, type TestRedis } from "../../testing/redis-server";
+import { describe, expect, it } from "vitest";
 import { MAX_STORED_BYTES, SessionTooLargeError } from "../errors";
 import { blankSession } from "../policy";
+import { redisForThisFile } from "../test-support";
 import { redisStore } from "./redis";
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = redisForThisFile();
 
-const store = (prefix = "redis-test:") => redisStore({ kind: "redis", url: redis.url, keyPrefix: prefix }, 3600);
+const store = (prefix = "redis-test:") => redisStore({ kind: "redis", url: redis().url, keyPrefix: prefix }, 3600);
 const session = (user = "alice") => ({ ...blankSession(Math.floor(Date.now() / 1000)), user });
 
 describe("redis store", () => {
@@ -66,12 +60,12 @@ describe("redis store", () => {
 
   it("fails fast with StoreUnavailableError while Redis is down, and works again when it is back", async () => {
     const { id } = await store().save(session(), { ttl: 60 });
-    await redis.stop();
+    await redis().stop();
     const started = Date.now();
     await expect(store().load({ id: id! })).rejects.toMatchObject({ name: "StoreUnavailableError" });
     await expect(store().save(session(), { ttl: 60 })).rejects.toMatchObject({ name: "StoreUnavailableError" });
     expect(Date.now() - started).toBeLessThan(5_000);
-    await redis.start();
+    await redis().start();
     // The client reconnects by itself (the record is gone: this server keeps nothing on disk).
     await expect
       .poll(

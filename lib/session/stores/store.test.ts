@@ -4,24 +4,22 @@
  * did not write is refused. What only a server-side store does is in
  * redis.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedis, type TestRedis } from "../../testing/redis-server";
+import { describe, expect, it } from "vitest";
 import { blankSession } from "../policy";
+import { redisForThisFile } from "../test-support";
 import type { StoreConfig } from "../types";
 import { cookieStore } from "./cookie";
 import { redisStore } from "./redis";
 import { parseRef } from "./ref";
 import type { SessionStore } from "./types";
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-}, 20_000);
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = redisForThisFile();
 
-const redisConfig = (): StoreConfig & { kind: "redis" } => ({ kind: "redis", url: redis.url, keyPrefix: "contract:" });
+const redisConfig = (): StoreConfig & { kind: "redis" } => ({
+  kind: "redis",
+  url: redis().url,
+  keyPrefix: "contract:",
+});
 const stores: [string, () => { config: StoreConfig; store: SessionStore }][] = [
   ["cookie", () => ({ config: { kind: "cookie" }, store: cookieStore })],
   ["redis", () => ({ config: redisConfig(), store: redisStore(redisConfig(), 3600) })],
