@@ -45,7 +45,7 @@ export default defineConfig([
             {
               target: "./lib/session.ts",
               from: "./",
-              except: ["./lib/session", "./lib/session.ts", "./lib/config.ts", "./node_modules"],
+              except: ["./lib/session", "./lib/session.ts", "./lib/config", "./node_modules"],
               message: sessionEntry,
             },
           ],

@@ -26,11 +26,11 @@
  * sandbox is separate and each request opens the cookie twice.
  */
 import { NextResponse, type NextRequest } from "next/server";
-import { audit } from "./lib/audit";
-import { clientIp } from "./lib/client-ip";
-import { refusalResponse, requestLocale, screenPost, unavailableResponse } from "./lib/request-guard";
-import { contentSecurityPolicy, newNonce } from "./lib/security-headers";
-import { loginPath } from "./lib/safe-next";
+import { audit } from "./lib/auth/audit";
+import { clientIp } from "./lib/http/client-ip";
+import { refusalResponse, requestLocale, screenPost, unavailableResponse } from "./lib/http/request-guard";
+import { contentSecurityPolicy, newNonce } from "./lib/http/security-headers";
+import { loginPath } from "./lib/auth/safe-next";
 import { readRequestSession } from "./lib/session";
 
 const GUARDED = /^\/students(\/|$)/;
@@ -63,9 +63,7 @@ export async function middleware(request: NextRequest) {
     response = session.respond();
     response.headers.set("content-security-policy", csp);
   }
-  // What this response says depends on the session cookie.
-  response.headers.append("vary", "Cookie");
-  return response;
+  return response; // with Vary: Cookie, which lib/http/node-hooks.ts adds to every response
 }
 
 export const config = {

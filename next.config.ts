@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { STATIC_HEADERS } from "./lib/security-headers";
+import { STATIC_HEADERS } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,

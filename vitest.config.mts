@@ -5,12 +5,13 @@ export default defineConfig({
   resolve: {
     alias: {
       // `server-only` throws outside React Server Components; unit tests run lib/ code directly.
-      "server-only": path.resolve(import.meta.dirname, "lib/testing/server-only-stub.ts"),
+      "server-only": path.resolve(import.meta.dirname, "e2e/support/server-only-stub.ts"),
       "@": import.meta.dirname,
     },
   },
   test: {
     include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+    globalSetup: ["e2e/support/vitest-setup.ts"],
     environment: "node",
   },
 });

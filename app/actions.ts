@@ -1,7 +1,8 @@
 "use server";
 
 import { cookies } from "next/headers";
-import { isLocale, LOCALE_COOKIE } from "@/lib/i18n/messages";
+import { getConfig } from "@/lib/config";
+import { isLocale, LOCALE_COOKIE } from "@/lib/i18n/locales";
 
 /** Remembers the chosen language for a year (the switch in the header). Unknown values change nothing. */
 export async function setLanguage(formData: FormData): Promise<void> {
@@ -12,6 +13,6 @@ export async function setLanguage(formData: FormData): Promise<void> {
     maxAge: 365 * 86_400,
     sameSite: "lax",
     httpOnly: true,
-    secure: process.env.NODE_ENV === "production",
+    secure: getConfig().production,
   });
 }

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useSyncExternalStore } from "react";
 import { button, link } from "@/app/ui/styles";
-import { CATALOGUES, DEFAULT_LOCALE } from "@/lib/i18n/messages";
+import { CATALOGUES, DEFAULT_LOCALE } from "@/lib/i18n/locales";
 
 /** The language the server rendered the page in (a client component cannot read the request). */
 function usePageLocale() {

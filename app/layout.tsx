@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { LOCALE_TAGS } from "@/lib/i18n/messages";
+import { LOCALE_TAGS } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import { setLanguage } from "./actions";
 import "./globals.css";

@@ -14,7 +14,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { processTree } from "../lib/testing/process-tree";
+import { processTree } from "../e2e/support/process-tree";
 
 export type LoadRequest = {
   url: string;

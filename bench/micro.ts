@@ -6,7 +6,7 @@
  */
 import { sealData, unsealData } from "iron-session";
 import { loadConfig } from "../lib/config";
-import { hashPassword, parseHash, verifyPassword } from "../lib/password";
+import { hashPassword, parseHash, verifyPassword } from "../lib/auth/password";
 import { memoryJar } from "../lib/session/memory-jar";
 import { nowSeconds } from "../lib/session/policy";
 import { forgetAllSeals } from "../lib/session/seal";

@@ -16,9 +16,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { signInByFetch } from "../e2e/http";
-import { startServer, type RunningServer } from "../e2e/server";
-import { hashPassword } from "../lib/password";
+import { signInByFetch } from "../e2e/support/http";
+import { startServer, type RunningServer } from "../e2e/support/server";
+import { hashPassword } from "../lib/auth/password";
 import { buildIfNeeded } from "./build";
 import { load } from "./load";
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { processTree } from "../lib/testing/process-tree";
+import { processTree } from "../e2e/support/process-tree";
 import { treeTicks } from "./load";
 import { formatReport, type Report, type ScenarioResult } from "./report";
 

@@ -72,8 +72,12 @@ export async function signIn(user: string, remember: boolean): Promise<{ tag: st
   return sessions.signIn(jar, user, remember, context);
 }
 
-/** Changes the current session (or a new one) and writes it back; throws SessionTooLargeError, writing nothing, if it would not fit. */
-export async function updateSession(change: (data: SessionData) => void): Promise<SessionData> {
+/**
+ * Changes the current session (or a new one) and writes it back; returns
+ * what `change` returned. Throws SessionTooLargeError, writing nothing, if
+ * the session would not fit.
+ */
+export async function updateSession<T>(change: (data: SessionData) => T): Promise<T> {
   const { jar, sessions, context } = await request();
   return sessions.update(jar, change, context);
 }

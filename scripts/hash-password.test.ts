@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseHash, verifyPassword } from "../lib/password";
+import { parseHash, verifyPassword } from "../lib/auth/password";
 
 const root = path.resolve(import.meta.dirname, "..");
 const run = (input: string) =>

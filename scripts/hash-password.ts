@@ -6,7 +6,7 @@
  *   npm run -s hash-password            (asks twice, without echo)
  * Prompts go to stderr, so stdout is the hash and nothing else.
  */
-import { hashPassword } from "../lib/password";
+import { hashPassword } from "../lib/auth/password";
 
 async function readPiped(): Promise<string> {
   const chunks: Buffer[] = [];

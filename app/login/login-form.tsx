@@ -6,7 +6,7 @@ import { SubmitButton } from "@/app/ui/submit-button";
 import { TextField } from "@/app/ui/text-field";
 import { login, type LoginState } from "./actions";
 
-export type LoginLabels = { username: string; password: string; remember: string; submit: string; pending: string };
+type LoginLabels = { username: string; password: string; remember: string; submit: string; pending: string };
 
 export function LoginForm({ next, labels }: { next: string; labels: LoginLabels }) {
   const [state, action] = useActionState<LoginState, FormData>(login, {});
@@ -25,7 +25,7 @@ export function LoginForm({ next, labels }: { next: string; labels: LoginLabels 
         spellCheck={false}
         required
         maxLength={64}
-        defaultValue={state.username}
+        defaultValue={state.values?.username}
         error={errors.username}
       />
       <TextField
@@ -43,7 +43,7 @@ export function LoginForm({ next, labels }: { next: string; labels: LoginLabels 
           id="remember"
           name="remember"
           type="checkbox"
-          defaultChecked={state.remember}
+          defaultChecked={state.values?.remember === "on"}
           className="h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
         />
         <label htmlFor="remember" className="text-sm">

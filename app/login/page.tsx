@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { card } from "@/app/ui/styles";
 import { DEMO_USER, getConfig } from "@/lib/config";
-import { formatDuration } from "@/lib/i18n/messages";
+import { formatDuration } from "@/lib/i18n/format";
 import { getMessages } from "@/lib/i18n/server";
-import { DEFAULT_AFTER_LOGIN, safeNext } from "@/lib/safe-next";
+import { DEFAULT_AFTER_LOGIN, safeNext } from "@/lib/auth/safe-next";
 import { getPageSession, signedInUser } from "@/lib/auth/dal";
 import { LoginForm } from "./login-form";
 

@@ -3,8 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { fieldErrors, formFields, text } from "@/lib/form";
-import type { Messages } from "@/lib/i18n/messages";
+import { formFields, text } from "@/lib/forms/fields";
+import { failed, invalid, succeeded, type FormState } from "@/lib/forms/form-state";
+import type { Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import {
   destroySession,
@@ -17,14 +18,7 @@ import {
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
 /** What each playground form shows after it ran. */
-export type PlaygroundState = {
-  message?: string;
-  tone?: "error" | "success";
-  fieldErrors?: Partial<Record<"key" | "value", string>>;
-  /** Given back after an error so nothing typed is lost. */
-  key?: string;
-  value?: string;
-};
+export type PlaygroundState = FormState<"key" | "value">;
 
 type M = Messages["session"];
 
@@ -40,35 +34,23 @@ function keySchema(m: M) {
   );
 }
 
-/** Runs a change; a store that does not answer, or a session too large, becomes a message, with nothing written. */
-async function safely(m: M, change: () => Promise<PlaygroundState>, kept: PlaygroundState = {}) {
-  try {
-    return await change();
-  } catch (error) {
-    if (error instanceof StoreUnavailableError) return { tone: "error" as const, message: m.unavailable, ...kept };
-    // Ended on another device between reading and writing it: nothing written.
-    if (error instanceof SessionEndedError) return { tone: "error" as const, message: m.alreadyEnded, ...kept };
-    if (error instanceof SessionTooLargeError) {
-      const detail =
-        error.where === "cookie"
-          ? m.cookieTooLarge(error.bytes, error.limit)
-          : m.storeTooLarge(error.bytes, error.limit);
-      return { tone: "error" as const, message: m.tooLarge(detail), ...kept };
-    }
-    throw error;
+/** Why a change of the session did not happen, for the visitor; any other error is not theirs to read. */
+function whyNot(error: unknown, m: M): string {
+  if (error instanceof StoreUnavailableError) return m.unavailable;
+  // Ended on another device between reading and writing it: nothing written.
+  if (error instanceof SessionEndedError) return m.alreadyEnded;
+  if (error instanceof SessionTooLargeError) {
+    const detail =
+      error.where === "cookie" ? m.cookieTooLarge(error.bytes, error.limit) : m.storeTooLarge(error.bytes, error.limit);
+    return m.tooLarge(detail);
   }
+  throw error;
 }
 
-const typed = (value: unknown) => (typeof value === "string" ? value.slice(0, MAX_VALUE_LENGTH) : undefined);
-
-function invalid(m: Messages, error: z.ZodError, fields: Record<string, unknown>): PlaygroundState {
-  return {
-    tone: "error",
-    message: m.login.correctFields,
-    fieldErrors: fieldErrors(error),
-    key: typed(fields.key),
-    value: typed(fields.value),
-  };
+/** What was typed, given back after an error (trimmed to what the fields take). */
+function typed(fields: { key?: unknown; value?: unknown }) {
+  const keep = (value: unknown) => (typeof value === "string" ? value.slice(0, MAX_VALUE_LENGTH) : undefined);
+  return { key: keep(fields.key), value: keep(fields.value) };
 }
 
 /** Flask: session[key] = value */
@@ -84,18 +66,18 @@ export async function setValue(_previous: PlaygroundState, formData: FormData): 
       ),
     })
     .safeParse(fields);
-  if (!parsed.success) return invalid(m, parsed.error, fields);
+  if (!parsed.success) {
+    return invalid(parsed.error, { message: m.forms.correctFields, shown: ["key", "value"], values: typed(fields) });
+  }
   const { key, value } = parsed.data;
-  return safely(
-    m.session,
-    async () => {
-      await updateSession((data) => {
-        data.values[key] = value;
-      });
-      return { tone: "success", message: m.session.didSet(key) };
-    },
-    { key, value },
-  );
+  try {
+    await updateSession((data) => {
+      data.values[key] = value;
+    });
+  } catch (error) {
+    return failed(whyNot(error, m.session), { key, value });
+  }
+  return succeeded(m.session.didSet(key));
 }
 
 /** Flask: session.pop(key, None) */
@@ -103,69 +85,70 @@ export async function deleteValue(_previous: PlaygroundState, formData: FormData
   const { m } = await getMessages();
   const fields = formFields(formData, ["key"] as const);
   const parsed = z.object({ key: keySchema(m.session) }).safeParse(fields);
-  if (!parsed.success) return invalid(m, parsed.error, fields);
+  if (!parsed.success) {
+    return invalid(parsed.error, { message: m.forms.correctFields, shown: ["key"], values: typed(fields) });
+  }
   const { key } = parsed.data;
-  return safely(
-    m.session,
-    async () => {
-      let found = false;
-      await updateSession((data) => {
-        found = Object.hasOwn(data.values, key);
-        delete data.values[key];
-      });
-      return found
-        ? { tone: "success", message: m.session.didDelete(key) }
-        : { tone: "error", message: m.session.noSuchKey(key), key };
-    },
-    { key },
-  );
+  let found: boolean;
+  try {
+    found = await updateSession((data) => {
+      const had = Object.hasOwn(data.values, key);
+      delete data.values[key];
+      return had;
+    });
+  } catch (error) {
+    return failed(whyNot(error, m.session), { key });
+  }
+  return found ? succeeded(m.session.didDelete(key)) : failed(m.session.noSuchKey(key), { key });
 }
 
 /** Flask: session.permanent = True / False */
-export async function setPermanent(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
+export async function setPermanent(_previous: FormState, formData: FormData): Promise<FormState> {
   const { m } = await getMessages();
   const parsed = z
     .object({ permanent: z.enum(["on", "off"], { error: m.session.choosePermanent }) })
     .safeParse(formFields(formData, ["permanent"] as const));
-  if (!parsed.success) return { tone: "error", message: parsed.error.issues[0].message };
+  if (!parsed.success) return invalid(parsed.error, { message: m.forms.correctFields, shown: [] });
   const permanent = parsed.data.permanent === "on";
-  return safely(m.session, async () => {
+  try {
     await updateSession((data) => {
       data.permanent = permanent;
     });
-    return { tone: "success", message: permanent ? m.session.nowPermanent : m.session.nowBrowserSession };
-  });
+  } catch (error) {
+    return failed(whyNot(error, m.session));
+  }
+  return succeeded(permanent ? m.session.nowPermanent : m.session.nowBrowserSession);
 }
 
 /** Flask: session.clear(): everything goes, the signed-in user too. */
-export async function clearSession(): Promise<PlaygroundState> {
+export async function clearSession(): Promise<FormState> {
   const { m } = await getMessages();
-  return safely(m.session, async () => {
+  try {
     await destroySession();
-    return { tone: "success", message: m.session.cleared };
-  });
+  } catch (error) {
+    return failed(whyNot(error, m.session));
+  }
+  return succeeded(m.session.cleared);
 }
 
 /** Ends one of the signed-in user's sessions, or all of them ("Sign out everywhere"). */
-export async function endSession(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
+export async function endSession(_previous: FormState, formData: FormData): Promise<FormState> {
   const { m } = await getMessages();
   const parsed = z
     .object({
       session: z.string({ error: m.session.chooseSession }).regex(/^([0-9a-f]{16}|all)$/, m.session.chooseSession),
     })
     .safeParse(formFields(formData, ["session"] as const));
-  if (!parsed.success) return { tone: "error", message: parsed.error.issues[0].message };
+  if (!parsed.success) return invalid(parsed.error, { message: m.forms.correctFields, shown: [] });
   const handle = parsed.data.session;
-  let signedOutHere = false;
-  const state = await safely(m.session, async () => {
-    const result = await endSessions(handle);
-    signedOutHere = result.signedOutHere;
-    // Ending another device's session changes no cookie here, so the list is re-rendered explicitly.
-    revalidatePath("/session");
-    return result.ended > 0
-      ? { tone: "success", message: m.session.ended(result.ended) }
-      : { tone: "error", message: m.session.alreadyEnded };
-  });
-  if (signedOutHere) redirect(handle === "all" ? "/login?signed-out=everywhere" : "/login?signed-out=1");
-  return state;
+  let result: { ended: number; signedOutHere: boolean };
+  try {
+    result = await endSessions(handle);
+  } catch (error) {
+    return failed(whyNot(error, m.session));
+  }
+  if (result.signedOutHere) redirect(handle === "all" ? "/login?signed-out=everywhere" : "/login?signed-out=1");
+  // Ending another device's session changes no cookie here, so the list is re-rendered explicitly.
+  revalidatePath("/session");
+  return result.ended > 0 ? succeeded(m.session.ended(result.ended)) : failed(m.session.alreadyEnded);
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { card, link } from "@/app/ui/styles";
 import { getConfig } from "@/lib/config";
-import { formatApproxDuration, formatDateTime, formatDuration } from "@/lib/i18n/messages";
+import { formatApproxDuration, formatDateTime, formatDuration } from "@/lib/i18n/format";
 import { getMessages } from "@/lib/i18n/server";
 import { getPageSession, signedInUser } from "@/lib/auth/dal";
 import { listSessions, nowSeconds, orUnavailable, type ActiveSession } from "@/lib/session";

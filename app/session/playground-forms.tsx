@@ -5,6 +5,7 @@ import { FormMessage } from "@/app/ui/form-message";
 import { dangerButton, secondaryButton } from "@/app/ui/styles";
 import { SubmitButton } from "@/app/ui/submit-button";
 import { TextField } from "@/app/ui/text-field";
+import type { FormState } from "@/lib/forms/form-state";
 import { clearSession, deleteValue, endSession, setPermanent, setValue, type PlaygroundState } from "./actions";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
@@ -36,24 +37,48 @@ function KeyField({ idPrefix, state, label }: { idPrefix: string; state: Playgro
       maxLength={MAX_KEY_LENGTH}
       autoComplete="off"
       spellCheck={false}
-      defaultValue={state.key}
+      defaultValue={state.values?.key}
       error={state.fieldErrors?.key}
     />
   );
 }
 
-function Result({ id, state }: { id: string; state: PlaygroundState }) {
+function Result({ id, state }: { id: string; state: FormState<string> }) {
   return <FormMessage id={id} message={state.message} tone={state.tone ?? "success"} />;
+}
+
+/** A form about one key of the session (set, delete): its heading, the key field, what else it needs, its result. */
+function KeyForm({
+  id,
+  title,
+  keyLabel,
+  state,
+  action,
+  children,
+}: {
+  id: string;
+  title: string;
+  keyLabel: string;
+  state: PlaygroundState;
+  action: (formData: FormData) => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <form action={action} className="space-y-3" aria-labelledby={`${id}-heading`} noValidate>
+      <h2 id={`${id}-heading`} className="font-medium">
+        {title}
+      </h2>
+      <KeyField idPrefix={id} state={state} label={keyLabel} />
+      {children}
+      <Result id={`${id}-message`} state={state} />
+    </form>
+  );
 }
 
 export function SetValueForm({ labels }: { labels: PlaygroundLabels }) {
   const [state, action] = useActionState(setValue, {});
   return (
-    <form action={action} className="space-y-3" aria-labelledby="set-heading" noValidate>
-      <h2 id="set-heading" className="font-medium">
-        {labels.setTitle}
-      </h2>
-      <KeyField idPrefix="set" state={state} label={labels.key} />
+    <KeyForm id="set" title={labels.setTitle} keyLabel={labels.key} state={state} action={action}>
       <TextField
         id="set-value"
         label={labels.value}
@@ -61,28 +86,22 @@ export function SetValueForm({ labels }: { labels: PlaygroundLabels }) {
         type="text"
         maxLength={MAX_VALUE_LENGTH}
         autoComplete="off"
-        defaultValue={state.value}
+        defaultValue={state.values?.value}
         error={state.fieldErrors?.value}
       />
       <SubmitButton pendingText={labels.saving}>{labels.set}</SubmitButton>
-      <Result id="set-message" state={state} />
-    </form>
+    </KeyForm>
   );
 }
 
 export function DeleteValueForm({ labels }: { labels: PlaygroundLabels }) {
   const [state, action] = useActionState(deleteValue, {});
   return (
-    <form action={action} className="space-y-3" aria-labelledby="delete-heading" noValidate>
-      <h2 id="delete-heading" className="font-medium">
-        {labels.deleteTitle}
-      </h2>
-      <KeyField idPrefix="delete" state={state} label={labels.key} />
+    <KeyForm id="delete" title={labels.deleteTitle} keyLabel={labels.key} state={state} action={action}>
       <SubmitButton pendingText={labels.deleting} className={secondaryButton}>
         {labels.delete}
       </SubmitButton>
-      <Result id="delete-message" state={state} />
-    </form>
+    </KeyForm>
   );
 }
 
@@ -104,7 +123,7 @@ export function PermanentForm({ permanent, labels }: { permanent: boolean; label
 }
 
 export function ClearForm({ labels }: { labels: PlaygroundLabels }) {
-  const [state, action] = useActionState<PlaygroundState, FormData>(clearSession, {});
+  const [state, action] = useActionState<FormState, FormData>(clearSession, {});
   return (
     <form action={action} className="space-y-3">
       <SubmitButton pendingText={labels.clearing} className={dangerButton}>

@@ -1,4 +1,4 @@
-import type { Messages } from "@/lib/i18n/messages";
+import type { Messages } from "@/lib/i18n/locales";
 
 /** "Chrome on Linux", "Safari on iPhone", … from a User-Agent header: enough to tell one's devices apart. */
 export function shortUserAgent(userAgent: string, m: Messages["session"]): string {

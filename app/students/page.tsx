@@ -8,7 +8,7 @@ const stackedCell =
   "flex justify-between gap-4 py-1 before:font-medium before:text-slate-700 before:content-[attr(data-label)] sm:table-cell sm:px-4 sm:py-3 sm:before:content-none dark:before:text-slate-300";
 import { getMessages } from "@/lib/i18n/server";
 import { verifySession } from "@/lib/auth/dal";
-import { listStudents } from "@/lib/students";
+import { listStudents } from "@/lib/data/students";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getMessages()).m.students.title };

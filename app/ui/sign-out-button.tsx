@@ -1,4 +1,4 @@
-import { logout } from "@/app/students/actions";
+import { logout } from "@/app/login/actions";
 import { getMessages } from "@/lib/i18n/server";
 import { secondaryButton } from "./styles";
 import { SubmitButton } from "./submit-button";

@@ -7,9 +7,9 @@
 import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { loginPath } from "@/lib/safe-next";
+import { loginPath } from "@/lib/auth/safe-next";
 import { getSession, orUnavailable, type Session, type SignedInSession } from "@/lib/session";
-import { userExists } from "@/lib/users";
+import { userExists } from "@/lib/auth/users";
 
 /** The request's session, or null; when the store does not answer, the visitor gets the 503 answer for `path`. */
 export const getPageSession = cache((path: string): Promise<Session | null> => orUnavailable(path, getSession));

@@ -1,9 +1,9 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { CATALOGUES, LOCALE_COOKIE, negotiateLocale, type Locale, type Messages } from "./messages";
+import { CATALOGUES, LOCALE_COOKIE, negotiateLocale, type Locale, type Messages } from "./locales";
 
 /** The request's language: the `lang` cookie the switch sets, else Accept-Language. */
-export async function getLocale(): Promise<Locale> {
+async function getLocale(): Promise<Locale> {
   const [cookieStore, headerList] = await Promise.all([cookies(), headers()]);
   return negotiateLocale(cookieStore.get(LOCALE_COOKIE)?.value, headerList.get("accept-language"));
 }

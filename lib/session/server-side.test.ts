@@ -2,15 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { memoryJar } from "./memory-jar";
 import { createSessions } from "./sessions";
-import { at, stores, testConfig, redisForThisFile } from "./test-support";
-
-const redis = redisForThisFile();
+import { at, stores, testConfig, redisUrl } from "./test-support";
 
 let prefixes = 0;
 /** A Redis-store configuration with keys of its own. */
 const config = () =>
   testConfig({
-    store: { kind: "redis", url: redis().url, keyPrefix: `core-${++prefixes}:` },
+    store: { kind: "redis", url: redisUrl(), keyPrefix: `core-${++prefixes}:` },
     lifetime: 600,
     absoluteLifetime: 3_600,
   });

@@ -6,11 +6,12 @@
  */
 import { sealData, unsealData } from "iron-session";
 import { describe, expect, it } from "vitest";
+import { flip } from "../../e2e/support/tamper";
 import { SessionTooLargeError } from "./errors";
 import { memoryJar, type MemoryJar } from "./memory-jar";
 import { forgetAllSeals, sealCounts } from "./seal";
 import { createSessions } from "./sessions";
-import { at, keyIdOf, SECRET as A, T0, testConfig as sessionConfig } from "./test-support";
+import { at, jarWith, keyIdOf, SECRET as A, T0, testConfig as sessionConfig } from "./test-support";
 
 const B = "secret-b-".padEnd(40, "b");
 const C = "secret-c-".padEnd(40, "c");
@@ -61,10 +62,7 @@ describe("sign-in, reading, sign-out", () => {
   it("carries the playground's values over a sign-in, and restarts the absolute lifetime", async () => {
     at(0);
     const sessions = createSessions(sessionConfig());
-    const jar = memoryJar();
-    await sessions.update(jar, (data) => {
-      data.values.theme = "dark";
-    });
+    const jar = await jarWith((data) => void (data.values.theme = "dark"));
     at(30);
     const next = jar.next(); // a new request, with the cookie of the first
     await sessions.signIn(next, "alice", false);
@@ -97,10 +95,7 @@ describe("changing the session", () => {
   it("sets, deletes and toggles permanent; a session left empty loses its cookie", async () => {
     at(0);
     const sessions = createSessions(sessionConfig());
-    const jar = memoryJar();
-    await sessions.update(jar, (data) => {
-      data.values.colour = "blue";
-    });
+    const jar = await jarWith((data) => void (data.values.colour = "blue"));
     expect(jar.options(NAME)?.maxAge).toBeUndefined();
     let next = jar.next();
     await sessions.update(next, (data) => {
@@ -250,8 +245,6 @@ describe("opening each cookie once", () => {
 });
 
 describe("cookies that are not a live session", () => {
-  const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
-
   it.each([
     ["garbage", () => "garbage"],
     ["truncated", (seal: string) => seal.slice(0, -8)],

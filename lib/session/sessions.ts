@@ -87,14 +87,15 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
 
     /**
      * Changes the current session (or a new one) and writes it back; a
-     * session left with nothing in it loses its cookie. Throws
-     * SessionTooLargeError, writing nothing, when the result would not fit.
+     * session left with nothing in it loses its cookie. Returns what
+     * `change` returned. Throws SessionTooLargeError, writing nothing, when
+     * the result would not fit.
      */
-    async update(jar: CookieJar, change: (data: SessionData) => void, context?: RequestContext): Promise<SessionData> {
+    async update<T>(jar: CookieJar, change: (data: SessionData) => T, context?: RequestContext): Promise<T> {
       const now = nowSeconds();
       const previous = await current(jar, context);
       const data = previous ? copySession(previous.session.data) : blankSession(now);
-      change(data);
+      const result = change(data);
       data.refreshedAt = now;
       const sessions = await store();
       if (isBlank(data)) {
@@ -103,7 +104,7 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
       } else {
         write(jar, await persist(sessions, data, config, now, { id: previous?.id, context }));
       }
-      return data;
+      return result;
     },
 
     /**

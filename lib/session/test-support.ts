@@ -1,7 +1,6 @@
 /** What the session layer's unit tests share: a configuration, a fixed clock, a signed-in cookie. */
-import { afterAll, afterEach, beforeAll, vi } from "vitest";
-import { startRedis, type TestRedis } from "../testing/redis-server";
-import { memoryJar } from "./memory-jar";
+import { afterEach, inject, vi } from "vitest";
+import { memoryJar, type MemoryJar } from "./memory-jar";
 import { createSessions } from "./sessions";
 import type { StoreLoaders } from "./stores";
 import type { SessionConfig } from "./types";
@@ -33,14 +32,22 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A cookie for a session made by `change` (a sign-in of `user` first, if given), sealed under `config`. */
+/** A jar (a browser) holding the cookie of a session made by `change`, sealed under `config`. */
+export async function jarWith(
+  change: (data: import("./types").SessionData) => void,
+  config: SessionConfig = testConfig(),
+): Promise<MemoryJar> {
+  const jar = memoryJar();
+  await createSessions(config).update(jar, change);
+  return jar;
+}
+
+/** The cookie of a session made by `change`, sealed under `config`. */
 export async function cookieFor(
   change: (data: import("./types").SessionData) => void,
   config: SessionConfig = testConfig(),
 ): Promise<string> {
-  const jar = memoryJar();
-  await createSessions(config).update(jar, change);
-  return jar.value(config.cookieName)!;
+  return (await jarWith(change, config)).value(config.cookieName)!;
 }
 
 /** The key id the current secret seals with (the second field of a seal). */
@@ -51,14 +58,5 @@ export async function keyIdOf(config: SessionConfig = testConfig()): Promise<str
 /** The Redis store, as lib/session.ts passes it. */
 export const stores: StoreLoaders = { redis: () => import("./stores/redis") };
 
-/** A redis-server of the test file's own, started before its tests and stopped after them. */
-export function redisForThisFile(): () => TestRedis {
-  let redis: TestRedis | undefined;
-  beforeAll(async () => {
-    redis = await startRedis();
-  }, 20_000);
-  afterAll(async () => {
-    await redis?.stop();
-  });
-  return () => redis!;
-}
+/** The URL of the redis-server the unit tests share (e2e/support/vitest-setup.ts); keep to a key prefix of your own. */
+export const redisUrl = (): string => inject("redisUrl");

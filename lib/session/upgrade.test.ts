@@ -5,7 +5,7 @@
  */
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startRedis, type TestRedis } from "../testing/redis-server";
+import { startRedis, type TestRedis } from "../../e2e/support/redis-server";
 import fixture from "./fixtures/cookies-6018c9b.json";
 import { memoryJar } from "./memory-jar";
 import { createSessions } from "./sessions";

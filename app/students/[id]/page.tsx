@@ -5,7 +5,7 @@ import { SignOutButton } from "@/app/ui/sign-out-button";
 import { card, link } from "@/app/ui/styles";
 import { getMessages } from "@/lib/i18n/server";
 import { verifySession } from "@/lib/auth/dal";
-import { findStudent } from "@/lib/students";
+import { findStudent } from "@/lib/data/students";
 
 type Props = { params: Promise<{ id: string }> };
 

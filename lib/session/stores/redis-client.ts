@@ -9,8 +9,8 @@ import { StoreUnavailableError } from "../errors";
 import { markStoreAvailable, markStoreUnavailable } from "../health";
 import { processWide } from "../process-wide";
 
-export const CONNECT_TIMEOUT_MS = 1_000;
-export const COMMAND_TIMEOUT_MS = 1_000;
+const CONNECT_TIMEOUT_MS = 1_000;
+const COMMAND_TIMEOUT_MS = 1_000;
 
 type Holder = { client: RedisClientType; connecting?: Promise<unknown> };
 const holders = processWide("redis-connections", () => new Map<string, Holder>());

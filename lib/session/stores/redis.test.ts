@@ -2,12 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { MAX_STORED_BYTES, SessionTooLargeError } from "../errors";
 import { blankSession } from "../policy";
-import { redisForThisFile } from "../test-support";
+import { startRedis } from "../../../e2e/support/redis-server";
+import { redisUrl } from "../test-support";
 import { redisStore } from "./redis";
 
-const redis = redisForThisFile();
-
-const store = (prefix = "redis-test:") => redisStore({ kind: "redis", url: redis().url, keyPrefix: prefix }, 3600);
+const store = (prefix = "redis-test:") => redisStore({ kind: "redis", url: redisUrl(), keyPrefix: prefix }, 3600);
 const session = (user = "alice") => ({ ...blankSession(Math.floor(Date.now() / 1000)), user });
 
 describe("redis store", () => {
@@ -59,13 +58,15 @@ describe("redis store", () => {
   });
 
   it("fails fast with StoreUnavailableError while Redis is down, and works again when it is back", async () => {
+    const redis = await startRedis(); // one of its own, to stop
+    const store = () => redisStore({ kind: "redis", url: redis.url, keyPrefix: "faults:" }, 3600);
     const { id } = await store().save(session(), { ttl: 60 });
-    await redis().stop();
+    await redis.stop();
     const started = Date.now();
     await expect(store().load({ id: id! })).rejects.toMatchObject({ name: "StoreUnavailableError" });
     await expect(store().save(session(), { ttl: 60 })).rejects.toMatchObject({ name: "StoreUnavailableError" });
     expect(Date.now() - started).toBeLessThan(5_000);
-    await redis().start();
+    await redis.start();
     // The client reconnects by itself (the record is gone: this server keeps nothing on disk).
     await expect
       .poll(
@@ -79,5 +80,6 @@ describe("redis store", () => {
         { timeout: 10_000 },
       )
       .toBe("answered");
+    await redis.stop();
   }, 30_000);
 });

@@ -28,7 +28,7 @@ function parseRecord(text: string | null): StoredRecord | null {
 }
 
 /** A session's name in lists and forms: never the id itself, which is a bearer secret. */
-export const sessionHandle = (id: string) => shortHash(`handle:${id}`, 16);
+const sessionHandle = (id: string) => shortHash(`handle:${id}`, 16);
 
 export function redisStore(store: StoreConfig & { kind: "redis" }, absoluteLifetime: number): SessionStore {
   const { url, keyPrefix } = store;

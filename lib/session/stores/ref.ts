@@ -8,7 +8,7 @@ import { fromWire } from "../wire";
 import type { Ref } from "./types";
 
 /** 32 random bytes, base64url: the id of a server-side session, a bearer secret. */
-export const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 /** The reference in an unsealed payload, or null when the payload is not one this store wrote. */
 export function parseRef(store: StoreConfig, payload: unknown): Ref | null {

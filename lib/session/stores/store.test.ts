@@ -6,18 +6,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { blankSession } from "../policy";
-import { redisForThisFile } from "../test-support";
+import { redisUrl } from "../test-support";
 import type { StoreConfig } from "../types";
 import { cookieStore } from "./cookie";
 import { redisStore } from "./redis";
 import { parseRef } from "./ref";
 import type { SessionStore } from "./types";
 
-const redis = redisForThisFile();
-
 const redisConfig = (): StoreConfig & { kind: "redis" } => ({
   kind: "redis",
-  url: redis().url,
+  url: redisUrl(),
   keyPrefix: "contract:",
 });
 const stores: [string, () => { config: StoreConfig; store: SessionStore }][] = [

@@ -1,0 +1,116 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, signIn, test, USERS } from "../support/fixtures";
+
+/** Every page, as a visitor and signed in, in both colour schemes: no serious or critical axe violation. */
+const ANONYMOUS = ["/login", "/session", "/no-such-page"];
+const SIGNED_IN = ["/students", "/students/3", "/session", "/students/999"];
+
+async function audit(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations.filter((violation) => ["serious", "critical"].includes(violation.impact ?? ""));
+  expect(
+    serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`),
+    label,
+  ).toEqual([]);
+  // One <h1>, and the landmarks a screen reader jumps between.
+  await expect(page.locator("h1"), label).toHaveCount(1);
+  await expect(page.getByRole("main"), label).toHaveCount(1);
+  await expect(page.getByRole("navigation"), label).toHaveCount(1);
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test(`axe finds nothing serious on any page (${colorScheme})`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.emulateMedia({ colorScheme });
+    for (const path of ANONYMOUS) {
+      await page.goto(path);
+      await audit(page, `${path} (${colorScheme}, anonymous)`);
+    }
+    // With messages showing, too.
+    await page.goto("/login");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.locator("#username-error")).toBeVisible();
+    await audit(page, `/login with errors (${colorScheme})`);
+    await signIn(page);
+    for (const path of SIGNED_IN) {
+      await page.goto(path);
+      await audit(page, `${path} (${colorScheme}, signed in)`);
+    }
+  });
+}
+
+test("the whole flow works with the keyboard alone, with a visible focus", async ({ page }) => {
+  await page.goto("/students");
+  await expect(page).toHaveURL(/\/login/);
+  // Tab from the top of the page to the username field, through the header.
+  await page.keyboard.press("Tab");
+  let steps = 0;
+  while (!(await page.getByLabel("Username").evaluate((element) => element === document.activeElement))) {
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline, "focus is visible").not.toBe("none");
+    await page.keyboard.press("Tab");
+    expect(++steps).toBeLessThan(10);
+  }
+  await page.keyboard.type("alice");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(USERS.alice);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/students$/);
+
+  // To the session page by keyboard: focus the link and follow it.
+  await page.getByRole("link", { name: "Your session" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Session playground" })).toBeVisible();
+  await page.getByLabel("Key", { exact: true }).first().focus();
+  await page.keyboard.type("via");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("keyboard");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("session-contents")).toHaveText('{"user":"alice","via":"keyboard"}');
+  await expect(page.locator("#set-message")).toHaveText("Set “via”.");
+
+  await page.goto("/students");
+  await page.getByRole("button", { name: "Sign out" }).focus();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/signed-out/);
+});
+
+test("messages are announced and fields point at their errors", async ({ page }) => {
+  await page.goto("/login");
+  await expect(page.locator("#login-message")).toHaveAttribute("aria-live", "polite");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByLabel("Username")).toHaveAttribute("aria-describedby", "username-error");
+  await expect(page.getByLabel("Username")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#username-error")).toHaveText("Enter your username.");
+});
+
+test.describe("on a phone (375 px)", () => {
+  test.use({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+
+  test("no page scrolls sideways, and the students are readable cards", async ({ page }) => {
+    const noSideways = async (path: string) => {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
+    };
+    for (const path of ["/login", "/session"]) {
+      await page.goto(path);
+      await noSideways(path);
+    }
+    await signIn(page);
+    for (const path of ["/students", "/students/2", "/session"]) {
+      await page.goto(path);
+      await noSideways(path);
+    }
+    await page.goto("/students");
+    // Each student is a card with its labels, not a squeezed table row.
+    const first = page.getByRole("row").nth(1);
+    const box = await first.boundingBox();
+    expect(box!.height).toBeGreaterThan(60);
+    // The header row is there for screen readers only.
+    const header = await page.locator("thead").boundingBox();
+    expect(header!.height).toBeLessThanOrEqual(1);
+    await expect(first.getByRole("cell").nth(1)).toHaveAttribute("data-label", "Age");
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * `npm start` (scripts/start.mjs): WEB_CONCURRENCY workers of `next start`
+ * behind one port. Each request here goes on a connection of its own, and
+ * the cluster's primary hands new connections to the workers in turn, so
+ * consecutive requests land on different workers.
+ */
+import { spawnSync } from "node:child_process";
+import http from "node:http";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { childrenOf, isAlive } from "../support/process-tree";
+import { TEST_SECRET, testAuthUsers, USERS } from "../support/fixtures";
+import { actionFields, formData } from "../support/http";
+import { startServer, type RunningServer } from "../support/server";
+
+type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+/** One request on a new connection (no keep-alive), so that the primary picks the next worker. */
+async function fresh(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: FormData } = {},
+): Promise<Reply> {
+  let body: Buffer | undefined;
+  const headers = { ...init.headers };
+  if (init.body) {
+    const encoded = new Response(init.body);
+    headers["content-type"] = encoded.headers.get("content-type")!;
+    body = Buffer.from(await encoded.arrayBuffer());
+  }
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: init.method ?? "GET", headers, agent: false }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => (text += chunk));
+      response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body: text }));
+    });
+    request.once("error", reject);
+    request.end(body);
+  });
+}
+
+async function login(server: RunningServer, fields: Record<string, string>, username: string, password: string) {
+  return fresh(`${server.url}/login`, {
+    method: "POST",
+    headers: { origin: server.url },
+    body: formData({ ...fields, username, password, next: "/students" }),
+  });
+}
+
+async function waitFor(condition: () => boolean, what: string) {
+  for (const deadline = Date.now() + 20_000; !condition();) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test("npm start: the workers share sign-ins and the login throttle, replace a dead worker and stop together", async () => {
+  test.setTimeout(90_000);
+  const server = await startServer(
+    { SESSION_SECRET: TEST_SECRET, AUTH_USERS: await testAuthUsers(), WEB_CONCURRENCY: "2" },
+    { cluster: true },
+  );
+  try {
+    await waitFor(() => childrenOf(server.pid).length === 2, "two workers");
+    const workers = childrenOf(server.pid);
+    const fields = actionFields((await fresh(`${server.url}/login`)).body);
+
+    // The liveness answer: prerendered, but never from a cache on the way.
+    const health = await fresh(`${server.url}/healthz`);
+    expect([health.status, health.body, health.headers["cache-control"]]).toEqual([200, "ok\n", "no-store"]);
+
+    // A cookie made by one worker opens on the other.
+    const signedIn = await login(server, fields, "bob", USERS.bob);
+    expect(signedIn.status).toBe(303);
+    const cookie = String(signedIn.headers["set-cookie"]).split(";")[0];
+    for (let i = 0; i < 4; i++) {
+      const page = await fresh(`${server.url}/students`, { headers: { cookie } });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('data-testid="signed-in-user">bob<');
+    }
+
+    // Five failures spread over both workers lock the account for this address, on both.
+    for (let i = 1; i <= 4; i++) {
+      expect((await login(server, fields, "alice", `guess ${i}`)).body).toContain("Wrong username or password.");
+    }
+    expect((await login(server, fields, "alice", "guess 5")).body).toContain("Too many failed sign-ins.");
+    for (let i = 0; i < 2; i++) {
+      const refused = await login(server, fields, "alice", USERS.alice);
+      expect(refused.status).toBe(200);
+      expect(refused.body).toContain("Too many failed sign-ins.");
+    }
+
+    // A worker that dies is replaced, and the server keeps answering.
+    process.kill(workers[0], "SIGKILL");
+    await waitFor(() => {
+      const now = childrenOf(server.pid);
+      return now.length === 2 && !now.includes(workers[0]);
+    }, "a replacement worker");
+    for (let i = 0; i < 2; i++) expect((await fresh(`${server.url}/login`)).status).toBe(200);
+
+    // SIGTERM to the primary stops every worker, then the primary.
+    const running = childrenOf(server.pid);
+    await server.stop();
+    expect(isAlive(server.pid)).toBe(false);
+    for (const pid of running) expect(isAlive(pid)).toBe(false);
+    expect(server.output()).toContain("starting another");
+  } finally {
+    await server.stop();
+  }
+});
+
+test("npm start stops, with exit status 1, when its workers cannot start (here: no SESSION_SECRET)", () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", WEB_CONCURRENCY: "2" };
+  delete env.SESSION_SECRET;
+  const result = spawnSync(process.execPath, [path.resolve(__dirname, "../../scripts/start.mjs"), "-p", "0"], {
+    cwd: path.resolve(__dirname, "../.."),
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain("SESSION_SECRET");
+  expect(result.stderr).toContain("The server's workers keep exiting; see the messages above. Stopping.");
+});
+
+test("npm start refuses a WEB_CONCURRENCY that is not a number of workers, saying what it takes", () => {
+  const result = spawnSync(process.execPath, [path.resolve(__dirname, "../../scripts/start.mjs")], {
+    env: { ...process.env, WEB_CONCURRENCY: "two" },
+    encoding: "utf8",
+    timeout: 10_000,
+  });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain(
+    'WEB_CONCURRENCY must be a whole number of worker processes from 1 to 256 (got "two")',
+  );
+});

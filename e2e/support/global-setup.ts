@@ -1,0 +1,32 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { startRedis } from "./redis-server";
+
+/** The folders of e2e/ that a Playwright project runs (playwright.config.ts): a spec anywhere else would run in none. */
+const PROJECT_FOLDERS = ["flows", "site", "redis", "attack", "screenshots"];
+
+function strayedSpecs(dir: string, relative = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const name = path.join(relative, entry.name);
+    if (entry.isDirectory()) return strayedSpecs(path.join(dir, entry.name), name);
+    return entry.name.endsWith(".spec.ts") && !PROJECT_FOLDERS.includes(name.split(path.sep)[0]) ? [name] : [];
+  });
+}
+
+/**
+ * Refuses to run with a spec outside the project folders; then one throwaway
+ * redis-server for the whole run (the Redis project's servers share it, as
+ * several app servers would; tests that stop Redis on purpose start their
+ * own). Its URL reaches every server through REDIS_URL.
+ */
+export default async function globalSetup() {
+  const strayed = strayedSpecs(path.resolve(__dirname, ".."));
+  if (strayed.length > 0) {
+    throw new Error(
+      `Specs outside ${PROJECT_FOLDERS.map((folder) => `e2e/${folder}/`).join(", ")} run in no project: ${strayed.join(", ")}`,
+    );
+  }
+  const redis = await startRedis();
+  process.env.REDIS_URL = redis.url;
+  return () => redis.stop();
+}

@@ -1,0 +1,98 @@
+/**
+ * Starts `next start` (the production build) on a free loopback port with a
+ * given environment, and stops it by process id. Used by the e2e fixtures,
+ * by any test that needs a server of its own (other secrets, lifetimes) and
+ * by the benchmark. `{ cluster: true }` starts what `npm start` runs
+ * instead (scripts/start.mjs: WEB_CONCURRENCY workers of `next start`).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { freePort } from "./free-port";
+import path from "node:path";
+
+export type RunningServer = {
+  url: string;
+  port: number;
+  /** The process id of `next start`, or of the cluster's primary. */
+  pid: number;
+  output: () => string;
+  stop: () => Promise<void>;
+};
+
+const root = path.resolve(__dirname, "../..");
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+}
+
+/**
+ * Starts `command` (a server that takes its port from `args`) and waits until
+ * `url`/login answers below 500; stops it by process id (SIGTERM, then
+ * SIGKILL after 5 s). Throws with the server's output if it exits or does
+ * not answer within 30 s.
+ */
+export async function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  { url, cwd, env }: { url: string; cwd?: string; env: NodeJS.ProcessEnv },
+): Promise<Omit<RunningServer, "port">> {
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+    try {
+      const response = await fetch(`${url}/login`, { redirect: "manual" });
+      if (response.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${name} did not answer within 30 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited(child);
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+export async function startServer(
+  env: Record<string, string | undefined>,
+  {
+    cluster = false,
+    root: at = root,
+    nodeArgs = [],
+  }: { cluster?: boolean; /** Another checkout's build. */ root?: string; nodeArgs?: string[] } = {},
+): Promise<RunningServer> {
+  const port = await freePort();
+  // `node .../next start` so that the pid is the server's own, not a shell's.
+  const entry = cluster ? "scripts/start.mjs" : "node_modules/next/dist/bin/next";
+  const server = await startProcess(
+    "next start",
+    process.execPath,
+    [...nodeArgs, path.join(at, entry), ...(cluster ? [] : ["start"]), "-p", String(port), "-H", "127.0.0.1"],
+    {
+      url: `http://127.0.0.1:${port}`,
+      cwd: at,
+      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
+    },
+  );
+  return { ...server, port };
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEMO_USER, loadConfig } from ".";
+
+const SECRET = "s".repeat(32);
+const HASH = DEMO_USER.hash;
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("has Flask-like defaults in development, with the demo account", () => {
+    const config = loadConfig({ NODE_ENV: "development", SESSION_SECRET: SECRET });
+    expect(config).toMatchObject({
+      production: false,
+      session: { lifetime: 31 * 86_400, absoluteLifetime: 90 * 86_400, cookieName: "session", fallbackSecrets: [] },
+      demoAccount: true,
+      trustProxy: false,
+      loginThrottle: { maxFailures: 5, lockout: 900 },
+    });
+    expect([...config.users.keys()]).toEqual(["admin"]);
+  });
+
+  it("prefixes the cookie with __Host- in production and takes users from AUTH_USERS", () => {
+    const config = loadConfig({
+      NODE_ENV: "production",
+      SESSION_SECRET: SECRET,
+      AUTH_USERS: `alice:${HASH}, bob:${HASH}`,
+      SESSION_COOKIE_NAME: "sid",
+    });
+    expect(config.session.cookieName).toBe("__Host-sid");
+    expect(config.demoAccount).toBe(false);
+    expect([...config.users.keys()]).toEqual(["alice", "bob"]);
+    expect(
+      loadConfig({
+        NODE_ENV: "production",
+        SESSION_SECRET: SECRET,
+        AUTH_USERS: `a:${HASH}`,
+        SESSION_COOKIE_NAME: "__Host-x",
+      }).session.cookieName,
+    ).toBe("__Host-x");
+  });
+
+  it("reads durations and fallbacks", () => {
+    const config = loadConfig({
+      SESSION_SECRET: SECRET,
+      SESSION_LIFETIME: "12h",
+      SESSION_ABSOLUTE_LIFETIME: "7d",
+      SESSION_SECRET_FALLBACKS: ` ${"a".repeat(32)} ,,${SECRET},${"b".repeat(40)}`,
+    });
+    expect(config.session.lifetime).toBe(43_200);
+    expect(config.session.absoluteLifetime).toBe(604_800);
+    // The current secret is not its own fallback.
+    expect(config.session.fallbackSecrets).toEqual(["a".repeat(32), "b".repeat(40)]);
+  });
+
+  it("defaults the absolute lifetime to the idle one when that is longer than 90 days", () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET, SESSION_LIFETIME: "120d" }).session.absoluteLifetime).toBe(
+      120 * 86_400,
+    );
+  });
+
+  it("stops production without a secret or users, saying how to fix it", () => {
+    const found = problems({ NODE_ENV: "production" });
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^SESSION_SECRET is not set.*openssl rand -base64 32/);
+    expect(found[1]).toMatch(/^AUTH_USERS is not set.*npm run hash-password/);
+  });
+
+  it.each([
+    [{ SESSION_SECRET: "short" }, /SESSION_SECRET is 5 characters long; it must be at least 32/],
+    [{ SESSION_SECRET_FALLBACKS: "old" }, /SESSION_SECRET_FALLBACKS: entry 1 is 3 characters long/],
+    [{ SESSION_LIFETIME: "7x" }, /SESSION_LIFETIME: "7x" is not a duration.*e\.g\. SESSION_LIFETIME=31d/],
+    [{ SESSION_LIFETIME: "0" }, /SESSION_LIFETIME: it must be at least 1 second/],
+    [{ SESSION_ABSOLUTE_LIFETIME: "forever" }, /SESSION_ABSOLUTE_LIFETIME: "forever" is not a duration/],
+    [
+      { SESSION_LIFETIME: "7d", SESSION_ABSOLUTE_LIFETIME: "1d" },
+      /SESSION_ABSOLUTE_LIFETIME \(1 day\) is shorter than SESSION_LIFETIME \(7 days\)/,
+    ],
+    [{ SESSION_COOKIE_NAME: "my session" }, /SESSION_COOKIE_NAME: "my session" is not a valid cookie name/],
+    [{ SESSION_COOKIE_NAME: "a;b=c" }, /not a valid cookie name/],
+    [{ AUTH_USERS: "alice" }, /AUTH_USERS: entry 1 has no ":"/],
+    [{ AUTH_USERS: `al ice:${HASH}` }, /AUTH_USERS: entry 1 has an invalid user name/],
+    [{ AUTH_USERS: `alice:${HASH},alice:${HASH}` }, /the user "alice" is listed twice/],
+    [{ AUTH_USERS: "alice:admin123" }, /the hash of "alice" is not an scrypt hash from 'npm run hash-password'/],
+    [{ AUTH_USERS: " , " }, /AUTH_USERS lists no users/],
+    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY: "yes" is not true or false/],
+    [{ LOGIN_MAX_FAILURES: "0" }, /LOGIN_MAX_FAILURES: "0" is not a whole number from 1 to 100/],
+    [{ LOGIN_MAX_FAILURES: "many" }, /LOGIN_MAX_FAILURES: "many" is not a whole number/],
+    [{ LOGIN_LOCKOUT: "soon" }, /LOGIN_LOCKOUT: "soon" is not a duration.*LOGIN_LOCKOUT=15m/],
+  ])("reports %j", (env, message) => {
+    const found = problems({ SESSION_SECRET: SECRET, ...env } as Record<string, string>);
+    expect(found.join("\n")).toMatch(message);
+  });
+
+  it("reports every problem at once", () => {
+    expect(problems({ SESSION_SECRET: "x", SESSION_LIFETIME: "?", AUTH_USERS: "nope" })).toHaveLength(3);
+  });
+
+  it("never puts a secret in a message", () => {
+    const secret = "do-not-print-me";
+    expect(problems({ SESSION_SECRET: secret }).join(" ")).not.toContain(secret);
+  });
+});

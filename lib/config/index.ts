@@ -1,0 +1,224 @@
+/**
+ * All configuration, read from the environment and validated in one place.
+ *
+ * Nothing is read at import time, so `next build` needs no variables: the
+ * first call to getConfig() does the work, and instrumentation.ts makes that
+ * call when the server starts, so a production server with a bad
+ * configuration stops at once instead of failing on the first request.
+ */
+import type { ParsedHash } from "../auth/hash-format";
+import { formatDuration } from "../i18n/format";
+import { envDuration, parseDuration } from "./duration";
+import { readUsers } from "./users";
+
+export { DEMO_USER } from "./users";
+
+export const MIN_SECRET_LENGTH = 32;
+const DEFAULT_LIFETIME = 31 * 86_400; // Flask's PERMANENT_SESSION_LIFETIME
+const DEFAULT_ABSOLUTE_LIFETIME = 90 * 86_400;
+const DEFAULT_COOKIE_NAME = "session";
+const HOST_PREFIX = "__Host-";
+
+/** What the session layer (lib/session.ts) is given: the shape of its SessionConfig. */
+export type SessionSettings = {
+  /** Seals new cookies. */
+  secret: string;
+  /** Old secrets that still open existing cookies (rotation). */
+  fallbackSecrets: string[];
+  /** Seconds a session may go unused (SESSION_LIFETIME); also a permanent cookie's Max-Age. */
+  lifetime: number;
+  /** Seconds since sign-in after which a session ends however active it is. */
+  absoluteLifetime: number;
+  /** The cookie's name as sent to the browser (with `__Host-` in production). */
+  cookieName: string;
+  /** Secure cookies. */
+  production: boolean;
+  /** SESSION_STORE: the data in the encrypted cookie, or in Redis with only an id in the cookie. */
+  store: { kind: "cookie" } | { kind: "redis"; url: string; keyPrefix: string };
+};
+
+export type Config = {
+  /** `next start` (NODE_ENV=production): Secure cookies, `__Host-` prefix, no defaults for secrets or users. */
+  production: boolean;
+  session: SessionSettings;
+  users: ReadonlyMap<string, ParsedHash>;
+  /** True when no AUTH_USERS is set in development and the demo account is in use. */
+  demoAccount: boolean;
+  /** LOGIN_MAX_FAILURES and LOGIN_LOCKOUT (seconds): see lib/login-throttle.ts. */
+  loginThrottle: { maxFailures: number; lockout: number };
+  /** TRUST_PROXY: take the client's address from the first X-Forwarded-For hop (behind a proxy that sets it). */
+  trustProxy: boolean;
+  /** A worker of `npm start` (scripts/start.mjs sets NEXT_SESSIONS_CLUSTER=1): the login throttle counts in the primary. */
+  clusterWorker: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const GENERATE_SECRET = "Generate one with: openssl rand -base64 32";
+// RFC 6265 cookie-name token characters.
+const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+
+type Env = Record<string, string | undefined>;
+
+function readSecrets(env: Env, production: boolean, problems: string[]) {
+  const secret = env.SESSION_SECRET ?? "";
+  if (!secret) {
+    problems.push(
+      production
+        ? `SESSION_SECRET is not set. It encrypts the session cookies and must be at least ${MIN_SECRET_LENGTH} characters. ${GENERATE_SECRET}`
+        : `SESSION_SECRET is not set. 'npm run dev' creates one in .session-secret.local; otherwise set it. ${GENERATE_SECRET}`,
+    );
+  } else if (secret.length < MIN_SECRET_LENGTH) {
+    problems.push(
+      `SESSION_SECRET is ${secret.length} characters long; it must be at least ${MIN_SECRET_LENGTH}. ${GENERATE_SECRET}`,
+    );
+  }
+  const fallbackSecrets = (env.SESSION_SECRET_FALLBACKS ?? "")
+    .split(",")
+    .map((value) => value.trim())
+    .filter(Boolean);
+  fallbackSecrets.forEach((fallback, index) => {
+    if (fallback.length < MIN_SECRET_LENGTH) {
+      problems.push(
+        `SESSION_SECRET_FALLBACKS: entry ${index + 1} is ${fallback.length} characters long; every old secret must be at least ${MIN_SECRET_LENGTH}, e.g. SESSION_SECRET_FALLBACKS=<old secret>,<older secret>`,
+      );
+    }
+  });
+  return { secret, fallbackSecrets: fallbackSecrets.filter((fallback) => fallback !== secret) };
+}
+
+function readDuration(env: Env, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const parsed = parseDuration(raw);
+  if (parsed.ok) return parsed.seconds;
+  problems.push(
+    `${name}: ${parsed.problem}. Use a number with a unit d, h, m or s, or plain seconds, e.g. ${name}=${envDuration(fallback)}`,
+  );
+  return fallback;
+}
+
+function readCookieName(env: Env, production: boolean, problems: string[]): string {
+  const raw = env.SESSION_COOKIE_NAME?.trim() || DEFAULT_COOKIE_NAME;
+  if (!COOKIE_NAME.test(raw)) {
+    problems.push(
+      `SESSION_COOKIE_NAME: "${raw}" is not a valid cookie name (letters, digits and !#$%&'*+.^_\`|~- only, at most 64). e.g. SESSION_COOKIE_NAME=session`,
+    );
+    return DEFAULT_COOKIE_NAME;
+  }
+  const bare = raw.startsWith(HOST_PREFIX) ? raw.slice(HOST_PREFIX.length) : raw;
+  // __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
+  // Browsers only accept it from a secure origin, so development keeps the plain name.
+  return production ? HOST_PREFIX + bare : bare;
+}
+
+function readStore(env: Env, problems: string[]): SessionSettings["store"] {
+  const kind = env.SESSION_STORE?.trim().toLowerCase() || "cookie";
+  if (kind === "cookie") return { kind };
+  if (kind !== "redis") {
+    problems.push(
+      `SESSION_STORE: "${env.SESSION_STORE}" is not a store. Use SESSION_STORE=cookie (default) or SESSION_STORE=redis`,
+    );
+    return { kind: "cookie" };
+  }
+  const url = env.REDIS_URL?.trim() ?? "";
+  let valid = false;
+  try {
+    valid = ["redis:", "rediss:"].includes(new URL(url).protocol);
+  } catch {
+    // reported below
+  }
+  if (!valid) {
+    problems.push(
+      url
+        ? "REDIS_URL is not a redis:// or rediss:// URL. e.g. REDIS_URL=redis://localhost:6379"
+        : "SESSION_STORE=redis needs REDIS_URL, e.g. REDIS_URL=redis://localhost:6379 (rediss:// for TLS)",
+    );
+  }
+  const keyPrefix = env.REDIS_KEY_PREFIX?.trim() || "session:";
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(keyPrefix)) {
+    problems.push(
+      `REDIS_KEY_PREFIX: "${keyPrefix}" may use letters, digits and : _ . - only. e.g. REDIS_KEY_PREFIX=myapp:session:`,
+    );
+  }
+  return { kind: "redis", url, keyPrefix };
+}
+
+function readBoolean(env: Env, name: string, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase() ?? "";
+  if (raw === "" || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  problems.push(`${name}: "${env[name]}" is not true or false. e.g. ${name}=true`);
+  return false;
+}
+
+/**
+ * NODE_ENV=production (`next build`, `next start`): readable before the rest
+ * of the configuration and without it (next.config.ts, at build time).
+ */
+export function isProduction(env: Env = process.env): boolean {
+  return env.NODE_ENV === "production";
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = isProduction(env);
+  const problems: string[] = [];
+  const { secret, fallbackSecrets } = readSecrets(env, production, problems);
+
+  const lifetime = readDuration(env, "SESSION_LIFETIME", DEFAULT_LIFETIME, problems);
+  const absoluteLifetime = readDuration(
+    env,
+    "SESSION_ABSOLUTE_LIFETIME",
+    Math.max(DEFAULT_ABSOLUTE_LIFETIME, lifetime),
+    problems,
+  );
+  if (absoluteLifetime < lifetime) {
+    problems.push(
+      `SESSION_ABSOLUTE_LIFETIME (${formatDuration(absoluteLifetime, "en")}) is shorter than SESSION_LIFETIME (${formatDuration(lifetime, "en")}), which would make the idle lifetime meaningless. Raise it, e.g. SESSION_ABSOLUTE_LIFETIME=${envDuration(Math.max(DEFAULT_ABSOLUTE_LIFETIME, lifetime))}`,
+    );
+  }
+
+  const cookieName = readCookieName(env, production, problems);
+
+  const { users, demoAccount } = readUsers(env, production, problems);
+
+  const trustProxy = readBoolean(env, "TRUST_PROXY", problems);
+  const store = readStore(env, problems);
+  const lockout = readDuration(env, "LOGIN_LOCKOUT", 15 * 60, problems);
+  const rawFailures = env.LOGIN_MAX_FAILURES?.trim() || "5";
+  const maxFailures = /^\d{1,3}$/.test(rawFailures) ? Number(rawFailures) : 0;
+  if (maxFailures < 1 || maxFailures > 100) {
+    problems.push(
+      `LOGIN_MAX_FAILURES: "${rawFailures}" is not a whole number from 1 to 100. e.g. LOGIN_MAX_FAILURES=5`,
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    production,
+    session: { secret, fallbackSecrets, lifetime, absoluteLifetime, cookieName, production, store },
+    users,
+    demoAccount,
+    trustProxy,
+    loginThrottle: { maxFailures, lockout },
+    clusterWorker: env.NEXT_SESSIONS_CLUSTER === "1",
+  };
+}
+
+let cached: Config | undefined;
+
+/** The validated configuration of this process; throws ConfigError with every problem at once. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** The session layer's settings (lib/session.ts takes them from here). */
+export function sessionConfig(): SessionSettings {
+  return getConfig().session;
+}
