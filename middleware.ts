@@ -46,9 +46,10 @@ export async function middleware(request: NextRequest) {
   }
   const { pathname, search } = request.nextUrl;
   let response: NextResponse;
-  // The store is known to be down (a page or action found so a moment ago): answer at once, and
-  // honestly. Forms elsewhere (sign-in, the playground) say so themselves.
-  if (session.storeDown && (GUARDED.test(pathname) || (pathname === "/session" && request.method === "GET"))) {
+  // The session store is known to be down (the connection is lost, or a page found it too slow a
+  // moment ago), and this page would need it: answer at once, and honestly. Forms (sign-in, the
+  // playground) post through to their actions, which say so themselves.
+  if (session.storeDown && session.maybeSignedIn && (request.method === "GET" || request.method === "HEAD")) {
     return unavailableResponse(pathname + search, requestLocale(request));
   }
   if (GUARDED.test(pathname) && !session.maybeSignedIn) {

@@ -20,6 +20,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import { sessionConfig } from "@/lib/config";
+import { clientAddress } from "./session/client-address";
 import { StoreUnavailableError } from "./session/errors";
 import { markStoreUnavailable, storeKnownDown } from "./session/health";
 import { inspectCookie } from "./session/proxy";
@@ -35,25 +36,37 @@ export type {
   SessionData,
   SignedInSession,
 } from "./session/types";
-export { SessionEndedError, SessionTooLargeError, StoreUnavailableError } from "./session/errors";
+export {
+  FreshSignInRequiredError,
+  SessionEndedError,
+  SessionTooLargeError,
+  StoreUnavailableError,
+  TooManySessionsError,
+} from "./session/errors";
 export { RETRY_AFTER_SECONDS } from "./session/health";
 /** The session layer's clock: epoch seconds. */
 export { nowSeconds } from "./session/policy";
+import { isFresh as isFreshAt, nowSeconds } from "./session/policy";
 export { processWide } from "./session/process-wide";
+export { clientAddress } from "./session/client-address";
 
 /** The Redis store, loaded only with SESSION_STORE=redis. A cookie-only copy can drop this line and stores/redis*.ts. */
 const stores: StoreLoaders = { redis: () => import("./session/stores/redis") };
 
 const instances = new WeakMap<SessionConfig, Sessions>();
 
-/** The jar, the visitor's user agent (for a server-side store's session list) and the session layer. */
+/** The jar, what a server-side store is told about the visitor, and the session layer. */
 async function request() {
   const jar = await cookies(); // first: it marks the page dynamic before the configuration is read
-  const config = sessionConfig();
+  const config: SessionConfig = sessionConfig();
   let sessions = instances.get(config);
   if (!sessions) instances.set(config, (sessions = createSessions(config, stores)));
-  const userAgent = (await headers()).get("user-agent") ?? undefined;
-  return { jar, sessions, context: { userAgent } };
+  const requestHeaders = await headers();
+  const context = {
+    userAgent: requestHeaders.get("user-agent") ?? undefined,
+    address: clientAddress(requestHeaders, config.trustProxy),
+  };
+  return { jar, sessions, context, config };
 }
 
 /**
@@ -62,8 +75,8 @@ async function request() {
  * orUnavailable for pages).
  */
 export async function getSession(): Promise<Session | null> {
-  const { jar, sessions, context } = await request();
-  return sessions.get(jar, context);
+  const { jar, sessions } = await request();
+  return sessions.get(jar);
 }
 
 /** Signs `user` in with a new session (permanent when `remember`); returns the new cookie's tag, for a log. */
@@ -88,13 +101,25 @@ export async function destroySession(): Promise<{ user?: string; tag?: string }>
   return sessions.destroy(jar);
 }
 
+/** Whether the user gave their password lately (within `freshAge`): ending other sessions needs it. */
+export function isFresh(session: Session): boolean {
+  const config: SessionConfig = sessionConfig();
+  return isFreshAt(session.data, nowSeconds(), config);
+}
+
+/** Records that the user has just given their password again (checked by the app), so the session is fresh. */
+export async function reauthenticated(): Promise<void> {
+  const { jar, sessions, context } = await request();
+  await sessions.reauthenticated(jar, context);
+}
+
 /** The signed-in user's live sessions, this one marked (a server-side store only; empty in the cookie store). */
 export async function listSessions(): Promise<ActiveSession[]> {
   const { jar, sessions } = await request();
   return sessions.list(jar);
 }
 
-/** Ends one of the signed-in user's sessions by its handle, or `"all"` of them. */
+/** Ends one of the signed-in user's sessions by its handle, or `"all"` of them; ending another needs a fresh session (FreshSignInRequiredError). */
 export async function endSessions(handle: string): Promise<{ ended: number; signedOutHere: boolean }> {
   const { jar, sessions } = await request();
   return sessions.end(jar, handle);
@@ -133,7 +158,7 @@ export type RequestSession = {
 };
 
 export async function readRequestSession(request: NextRequest): Promise<RequestSession> {
-  const config = sessionConfig();
+  const config: SessionConfig = sessionConfig();
   const view = await inspectCookie(request.cookies.get(config.cookieName)?.value, config);
   const { update } = view;
   return {

@@ -4,17 +4,15 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { audit } from "@/lib/auth/audit";
-import { loginThrottle } from "@/lib/auth/login-throttle";
+import { checkPassword } from "@/lib/auth/check-password";
 import { safeNext } from "@/lib/auth/safe-next";
-import { verifyCredentials } from "@/lib/auth/users";
-import { getConfig } from "@/lib/config";
 import { formFields, text } from "@/lib/forms/fields";
 import { failed, invalid, type FormState } from "@/lib/forms/form-state";
 import { clientIp } from "@/lib/http/client-ip";
 import { formatApproxDuration } from "@/lib/i18n/format";
 import type { Locale, Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
-import { destroySession, orUnavailable, signIn, StoreUnavailableError } from "@/lib/session";
+import { destroySession, orUnavailable, signIn, StoreUnavailableError, TooManySessionsError } from "@/lib/session";
 
 type LoginField = "username" | "password" | "remember";
 export type LoginState = FormState<LoginField>;
@@ -42,42 +40,28 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
   }
   const { username, password, remember, next } = parsed.data;
   const ip = clientIp(await headers());
-  const refused = await signInOrRefuse(username, password, remember !== undefined, ip, { locale, m }).catch(
-    (error: unknown) => {
-      if (error instanceof StoreUnavailableError) return m.login.unavailable;
-      throw error;
-    },
-  );
+  let refused: string | undefined;
+  try {
+    const checked = await checkPassword(username, password, ip, { locale, m, purpose: "signin" });
+    refused = checked.refused;
+    if (checked.user) {
+      const { tag } = await signIn(checked.user, remember !== undefined);
+      audit("signin.success", { user: checked.user, ip, session: tag });
+    }
+  } catch (error) {
+    refused = whyNot(error, { locale, m });
+  }
   if (refused) return failed(refused, kept);
   redirect(safeNext(next));
 }
 
-/** Signs the user in, or returns why not (the form's message). */
-async function signInOrRefuse(
-  username: string,
-  password: string,
-  remember: boolean,
-  ip: string,
-  { locale, m }: { locale: Locale; m: Messages },
-): Promise<string | undefined> {
-  const throttle = await loginThrottle(getConfig());
-  // Refused before any hashing: a locked-out guesser costs the server nothing.
-  const wait = await throttle.retryAfter(username, ip);
-  if (wait > 0) {
-    audit("signin.throttled", { user: username, ip, retryAfterSeconds: wait });
-    return m.login.tooMany(formatApproxDuration(wait, locale));
+/** Why a sign-in did not happen, for the form; any other error is not the visitor's to read. */
+function whyNot(error: unknown, { locale, m }: { locale: Locale; m: Messages }): string {
+  if (error instanceof StoreUnavailableError) return m.login.unavailable;
+  if (error instanceof TooManySessionsError) {
+    return m.forms.tooManySessions(formatApproxDuration(error.retryAfterSeconds, locale));
   }
-  const user = await verifyCredentials(username, password);
-  if (!user) {
-    const lockout = await throttle.recordFailure(username, ip);
-    audit("signin.failure", { user: username, ip });
-    // One message for a wrong name or a wrong password: it must not tell which.
-    return lockout > 0 ? m.login.tooMany(formatApproxDuration(lockout, locale)) : m.login.badCredentials;
-  }
-  await throttle.recordSuccess(username, ip);
-  const { tag } = await signIn(user, remember);
-  audit("signin.success", { user, ip, session: tag });
-  return undefined;
+  throw error;
 }
 
 /**

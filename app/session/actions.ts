@@ -1,18 +1,28 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { audit } from "@/lib/auth/audit";
+import { checkPassword } from "@/lib/auth/check-password";
+import { verifySession } from "@/lib/auth/dal";
+import { getConfig } from "@/lib/config";
 import { formFields, text } from "@/lib/forms/fields";
 import { failed, invalid, succeeded, type FormState } from "@/lib/forms/form-state";
-import type { Messages } from "@/lib/i18n/locales";
+import { clientIp } from "@/lib/http/client-ip";
+import { formatApproxDuration } from "@/lib/i18n/format";
+import type { Locale, Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import {
   destroySession,
   endSessions,
+  FreshSignInRequiredError,
+  reauthenticated,
   SessionEndedError,
   SessionTooLargeError,
   StoreUnavailableError,
+  TooManySessionsError,
   updateSession,
 } from "@/lib/session";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
@@ -35,14 +45,18 @@ function keySchema(m: M) {
 }
 
 /** Why a change of the session did not happen, for the visitor; any other error is not theirs to read. */
-function whyNot(error: unknown, m: M): string {
-  if (error instanceof StoreUnavailableError) return m.unavailable;
+function whyNot(error: unknown, { locale, m }: { locale: Locale; m: Messages }): string {
+  if (error instanceof StoreUnavailableError) return m.session.unavailable;
+  if (error instanceof TooManySessionsError) {
+    return m.forms.tooManySessions(formatApproxDuration(error.retryAfterSeconds, locale));
+  }
   // Ended on another device between reading and writing it: nothing written.
-  if (error instanceof SessionEndedError) return m.alreadyEnded;
+  if (error instanceof SessionEndedError) return m.session.alreadyEnded;
   if (error instanceof SessionTooLargeError) {
+    const t = m.session;
     const detail =
-      error.where === "cookie" ? m.cookieTooLarge(error.bytes, error.limit) : m.storeTooLarge(error.bytes, error.limit);
-    return m.tooLarge(detail);
+      error.where === "cookie" ? t.cookieTooLarge(error.bytes, error.limit) : t.storeTooLarge(error.bytes, error.limit);
+    return t.tooLarge(detail);
   }
   throw error;
 }
@@ -55,7 +69,7 @@ function typed(fields: { key?: unknown; value?: unknown }) {
 
 /** Flask: session[key] = value */
 export async function setValue(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
-  const { m } = await getMessages();
+  const { locale, m } = await getMessages();
   const fields = formFields(formData, ["key", "value"] as const);
   const parsed = z
     .object({
@@ -75,14 +89,14 @@ export async function setValue(_previous: PlaygroundState, formData: FormData): 
       data.values[key] = value;
     });
   } catch (error) {
-    return failed(whyNot(error, m.session), { key, value });
+    return failed(whyNot(error, { locale, m }), { key, value });
   }
   return succeeded(m.session.didSet(key));
 }
 
 /** Flask: session.pop(key, None) */
 export async function deleteValue(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
-  const { m } = await getMessages();
+  const { locale, m } = await getMessages();
   const fields = formFields(formData, ["key"] as const);
   const parsed = z.object({ key: keySchema(m.session) }).safeParse(fields);
   if (!parsed.success) {
@@ -97,14 +111,14 @@ export async function deleteValue(_previous: PlaygroundState, formData: FormData
       return had;
     });
   } catch (error) {
-    return failed(whyNot(error, m.session), { key });
+    return failed(whyNot(error, { locale, m }), { key });
   }
   return found ? succeeded(m.session.didDelete(key)) : failed(m.session.noSuchKey(key), { key });
 }
 
 /** Flask: session.permanent = True / False */
 export async function setPermanent(_previous: FormState, formData: FormData): Promise<FormState> {
-  const { m } = await getMessages();
+  const { locale, m } = await getMessages();
   const parsed = z
     .object({ permanent: z.enum(["on", "off"], { error: m.session.choosePermanent }) })
     .safeParse(formFields(formData, ["permanent"] as const));
@@ -115,38 +129,64 @@ export async function setPermanent(_previous: FormState, formData: FormData): Pr
       data.permanent = permanent;
     });
   } catch (error) {
-    return failed(whyNot(error, m.session));
+    return failed(whyNot(error, { locale, m }));
   }
   return succeeded(permanent ? m.session.nowPermanent : m.session.nowBrowserSession);
 }
 
 /** Flask: session.clear(): everything goes, the signed-in user too. */
 export async function clearSession(): Promise<FormState> {
-  const { m } = await getMessages();
+  const { locale, m } = await getMessages();
   try {
     await destroySession();
   } catch (error) {
-    return failed(whyNot(error, m.session));
+    return failed(whyNot(error, { locale, m }));
   }
   return succeeded(m.session.cleared);
 }
 
-/** Ends one of the signed-in user's sessions, or all of them ("Sign out everywhere"). */
-export async function endSession(_previous: FormState, formData: FormData): Promise<FormState> {
-  const { m } = await getMessages();
+export type EndSessionState = FormState<"password">;
+
+/**
+ * Ends one of the signed-in user's sessions, or all of them ("Sign out
+ * everywhere"). Ending another device's session needs a recent sign-in: past
+ * SESSION_FRESH_AGE the form asks for the password, and this checks it (as
+ * the login throttle allows; a wrong one counts) before it ends anything.
+ */
+export async function endSession(_previous: EndSessionState, formData: FormData): Promise<EndSessionState> {
+  const { locale, m } = await getMessages();
+  const fields = formFields(formData, ["session", "password"] as const);
   const parsed = z
     .object({
       session: z.string({ error: m.session.chooseSession }).regex(/^([0-9a-f]{16}|all)$/, m.session.chooseSession),
+      password: z.string().max(1024, m.login.passwordTooLong).optional(),
     })
-    .safeParse(formFields(formData, ["session"] as const));
-  if (!parsed.success) return invalid(parsed.error, { message: m.forms.correctFields, shown: [] });
-  const handle = parsed.data.session;
+    .safeParse(fields);
+  if (!parsed.success) return invalid(parsed.error, { message: m.forms.correctFields, shown: ["password"] });
+  const { session: handle, password } = parsed.data;
+  const { data } = await verifySession("/session");
+  const ip = clientIp(await headers());
+  const askAgain = (message: string): EndSessionState => ({
+    tone: "error",
+    message,
+    fieldErrors: { password: message },
+  });
   let result: { ended: number; signedOutHere: boolean };
   try {
+    if (password) {
+      const checked = await checkPassword(data.user, password, ip, { locale, m, purpose: "confirm" });
+      if (checked.refused) return askAgain(checked.refused);
+      audit("confirm.success", { user: data.user, ip });
+      await reauthenticated();
+    }
     result = await endSessions(handle);
   } catch (error) {
-    return failed(whyNot(error, m.session));
+    if (error instanceof FreshSignInRequiredError) {
+      return askAgain(m.session.passwordToEnd(formatApproxDuration(getConfig().session.freshAge, locale)));
+    }
+    return failed(whyNot(error, { locale, m }));
   }
+  audit("sessions.ended", { user: data.user, ip, count: result.ended });
   if (result.signedOutHere) redirect(handle === "all" ? "/login?signed-out=everywhere" : "/login?signed-out=1");
   // Ending another device's session changes no cookie here, so the list is re-rendered explicitly.
   revalidatePath("/session");

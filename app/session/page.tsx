@@ -148,11 +148,12 @@ export default async function SessionPage() {
                       handle={active.handle}
                       label={active.current ? t.endHere : t.endOther}
                       pending={t.ending}
+                      passwordLabel={t.yourPassword}
                     />
                   </li>
                 ))}
               </ul>
-              <EndSessionForm handle="all" label={t.endAll} pending={t.ending} />
+              <EndSessionForm handle="all" label={t.endAll} pending={t.ending} passwordLabel={t.yourPassword} />
             </>
           ) : (
             <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="sessions-not-listed">

@@ -134,11 +134,40 @@ export function ClearForm({ labels }: { labels: PlaygroundLabels }) {
   );
 }
 
-export function EndSessionForm({ handle, label, pending }: { handle: string; label: string; pending: string }) {
+/**
+ * Ends one session, or all of them. When the sign-in is not recent, the
+ * action asks for the password (a field error on `password`): the field
+ * then appears here, and the same button sends it.
+ */
+export function EndSessionForm({
+  handle,
+  label,
+  pending,
+  passwordLabel,
+}: {
+  handle: string;
+  label: string;
+  pending: string;
+  passwordLabel: string;
+}) {
   const [state, action] = useActionState(endSession, {});
+  const askPassword = state.fieldErrors?.password !== undefined;
   return (
     <form action={action} className="space-y-2">
       <input type="hidden" name="session" value={handle} />
+      {askPassword ? (
+        <TextField
+          id={`end-${handle}-password`}
+          label={passwordLabel}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          autoFocus
+          required
+          maxLength={1024}
+          error={state.fieldErrors?.password}
+        />
+      ) : null}
       <SubmitButton pendingText={pending} className={handle === "all" ? dangerButton : secondaryButton}>
         {label}
       </SubmitButton>

@@ -20,6 +20,10 @@ test("every page sends the security headers, and personal pages are private and 
     expect(headers["vary"], path).toMatch(/(^|, )Cookie(,|$)/);
     expect(headers["x-powered-by"], path).toBeUndefined();
   }
+  // The guard's redirect depends on the cookie too.
+  const redirect = await page.context().request.get("/students", { maxRedirects: 0, headers: { cookie: "" } });
+  expect(redirect.status()).toBe(307);
+  expect(redirect.headers()["vary"]).toMatch(/(^|, )Cookie(,|$)/);
   // A nonce is used once.
   const first = (await page.goto("/login"))!.headers()["content-security-policy"];
   const second = (await page.goto("/login"))!.headers()["content-security-policy"];

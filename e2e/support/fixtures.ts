@@ -36,6 +36,8 @@ export async function serverWith(env: Record<string, string | undefined>): Promi
     SESSION_SECRET: TEST_SECRET,
     AUTH_USERS: await testAuthUsers(),
     REDIS_KEY_PREFIX: prefix,
+    // The tests sign in and start sessions far more often than a person: e2e/redis/outages.spec.ts tests the bound.
+    SESSION_NEW_PER_ADDRESS: "1000",
     ...env,
   });
 }

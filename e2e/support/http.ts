@@ -4,6 +4,13 @@
  * the attack suites (bad input, fuzz, load).
  */
 
+/** The hidden fields of the page's form that contains `marker` (its heading or its button's text). */
+export function formFieldsOf(html: string, marker: string): Record<string, string> {
+  const form = [...html.matchAll(/<form[^>]*>([\s\S]*?)<\/form>/g)].find((match) => match[1].includes(marker));
+  if (!form) throw new Error(`no form with "${marker}" in the page`);
+  return actionFields(form[1]);
+}
+
 /** The hidden fields with which a no-JavaScript form names its server action. */
 export function actionFields(html: string): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -56,4 +63,19 @@ export async function signInByFetch(
   const cookie = response.headers.getSetCookie().find((line) => /^[^=]*session=Fe26/.test(line));
   if (response.status !== 303 || !cookie) throw new Error(`sign-in failed: ${response.status}`);
   return cookie.split(";")[0];
+}
+
+/** Posts one of a page's forms as a browser without JavaScript would (`cookie`: the Cookie header). */
+export async function postForm(
+  baseURL: string,
+  path: string,
+  fields: Record<string, string | Blob | string[]>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${baseURL}${path}`, {
+    method: "POST",
+    body: formData(fields),
+    headers: { Origin: baseURL, ...headers },
+    redirect: "manual",
+  });
 }

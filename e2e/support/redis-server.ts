@@ -3,13 +3,15 @@
  * for tests; stops it by process id. Debian: `apt-get install redis-server`;
  * REDIS_SERVER_BIN picks another binary.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
 import { freePort } from "./free-port";
 
 export type TestRedis = {
   url: string;
   port: number;
+  /** Sends one command (RESP) on a connection of its own; resolves with the first line of the reply. */
+  send: (...args: string[]) => Promise<string>;
   /** The running redis-server's process id (0 when stopped). */
   pid: () => number;
   stop: () => Promise<void>;
@@ -29,14 +31,34 @@ function answering(port: number): Promise<boolean> {
   });
 }
 
+/** Sends one command to a Redis on `port`; resolves with the first line of its reply. */
+function send(port: number, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ port, host: "127.0.0.1" }, () => {
+      socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`);
+    });
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().split("\r\n")[0]);
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** Redis 7 refuses DEBUG (the tests' DEBUG SLEEP) unless it is enabled; older versions do not know the option. */
+function debugOption(binary: string): string[] {
+  const version = /v=(\d+)/.exec(spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout ?? "")?.[1];
+  return Number(version) >= 7 ? ["--enable-debug-command", "local"] : [];
+}
+
 export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   const binary = process.env.REDIS_SERVER_BIN || "redis-server";
   let child: ChildProcess | undefined;
+  const options = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  options.push(...debugOption(binary));
   const start = async () => {
-    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
+    child = spawn(binary, options, { stdio: "ignore" });
     const failed = new Promise<never>((_, reject) =>
       child!.once("error", (error) =>
         reject(new Error(`cannot start ${binary} (Debian: apt-get install redis-server): ${error.message}`)),
@@ -57,5 +79,12 @@ export async function startRedis(): Promise<TestRedis> {
     });
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, pid: () => child?.pid ?? 0, start, stop };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    send: (...args) => send(port, args),
+    pid: () => child?.pid ?? 0,
+    start,
+    stop,
+  };
 }

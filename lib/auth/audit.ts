@@ -3,7 +3,18 @@
  * collects the server's output. Never a password, a secret or a raw cookie:
  * a session is named by a short hash of its cookie at most.
  */
-export type AuditEvent = "signin.success" | "signin.failure" | "signin.throttled" | "signout" | "session.rejected";
+export type AuditEvent =
+  | "signin.success"
+  | "signin.failure"
+  | "signin.throttled"
+  | "signout"
+  | "session.rejected"
+  /** The password given again, before ending sessions. */
+  | "confirm.success"
+  | "confirm.failure"
+  | "confirm.throttled"
+  /** Sessions ended from the session list (`count` of them). */
+  | "sessions.ended";
 
 export type AuditFields = {
   user?: string;
@@ -12,6 +23,7 @@ export type AuditFields = {
   session?: string;
   reason?: string;
   retryAfterSeconds?: number;
+  count?: number;
 };
 
 export function audit(event: AuditEvent, fields: AuditFields = {}): void {

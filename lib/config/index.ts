@@ -29,6 +29,14 @@ export type SessionSettings = {
   lifetime: number;
   /** Seconds since sign-in after which a session ends however active it is. */
   absoluteLifetime: number;
+  /** SESSION_ANONYMOUS_LIFETIME: seconds an anonymous server-side session may go unused. */
+  anonymousLifetime: number;
+  /** SESSION_FRESH_AGE: seconds after a password entry during which ending other sessions needs no new one. */
+  freshAge: number;
+  /** SESSION_NEW_PER_ADDRESS: new anonymous server-side sessions per address per 10 minutes (sign-ins: 3×). */
+  newSessionsPerAddress: number;
+  /** TRUST_PROXY: the visitor's address is the first X-Forwarded-For hop (see lib/session/client-address.ts). */
+  trustProxy: boolean;
   /** The cookie's name as sent to the browser (with `__Host-` in production). */
   cookieName: string;
   /** Secure cookies. */
@@ -149,6 +157,17 @@ function readStore(env: Env, problems: string[]): SessionSettings["store"] {
   return { kind: "redis", url, keyPrefix };
 }
 
+/** A whole number from 1 to `max`, or `fallback` when unset. */
+function readCount(env: Env, name: string, fallback: number, max: number, problems: string[]): number {
+  const raw = env[name]?.trim() || String(fallback);
+  const count = /^\d{1,6}$/.test(raw) ? Number(raw) : 0;
+  if (count < 1 || count > max) {
+    problems.push(`${name}: "${raw}" is not a whole number from 1 to ${max}. e.g. ${name}=${fallback}`);
+    return fallback;
+  }
+  return count;
+}
+
 function readBoolean(env: Env, name: string, problems: string[]): boolean {
   const raw = env[name]?.trim().toLowerCase() ?? "";
   if (raw === "" || raw === "false" || raw === "0") return false;
@@ -189,19 +208,29 @@ export function loadConfig(env: Env = process.env): Config {
 
   const trustProxy = readBoolean(env, "TRUST_PROXY", problems);
   const store = readStore(env, problems);
+  const anonymousLifetime = readDuration(env, "SESSION_ANONYMOUS_LIFETIME", 3_600, problems);
+  const freshAge = readDuration(env, "SESSION_FRESH_AGE", 10 * 60, problems);
+  const newSessionsPerAddress = readCount(env, "SESSION_NEW_PER_ADDRESS", 20, 10_000, problems);
   const lockout = readDuration(env, "LOGIN_LOCKOUT", 15 * 60, problems);
-  const rawFailures = env.LOGIN_MAX_FAILURES?.trim() || "5";
-  const maxFailures = /^\d{1,3}$/.test(rawFailures) ? Number(rawFailures) : 0;
-  if (maxFailures < 1 || maxFailures > 100) {
-    problems.push(
-      `LOGIN_MAX_FAILURES: "${rawFailures}" is not a whole number from 1 to 100. e.g. LOGIN_MAX_FAILURES=5`,
-    );
-  }
+  const maxFailures = readCount(env, "LOGIN_MAX_FAILURES", 5, 100, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
+  const session: SessionSettings = {
+    secret,
+    fallbackSecrets,
+    lifetime,
+    absoluteLifetime,
+    anonymousLifetime,
+    freshAge,
+    newSessionsPerAddress,
+    trustProxy,
+    cookieName,
+    production,
+    store,
+  };
   return {
     production,
-    session: { secret, fallbackSecrets, lifetime, absoluteLifetime, cookieName, production, store },
+    session,
     users,
     demoAccount,
     trustProxy,

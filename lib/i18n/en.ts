@@ -19,6 +19,7 @@ export const en = {
   },
   forms: {
     correctFields: "Please correct the fields below.",
+    tooManySessions: (wait: string) => `Too many new sessions from your network. Try again in ${wait}.`,
   },
   login: {
     title: "Sign in",
@@ -105,6 +106,8 @@ export const en = {
     endOther: "End this session",
     endAll: "Sign out everywhere",
     ending: "Ending…",
+    yourPassword: "Your password",
+    passwordToEnd: (age: string) => `You signed in more than ${age} ago: enter your password again to end sessions.`,
     notListed:
       "With sessions in an encrypted cookie, the server keeps no record of them, so it cannot list where you are signed in or end a session on another device: a copied cookie works until it expires. Run with SESSION_STORE=redis to keep sessions on the server, where they can be listed and ended.",
     unknownDevice: "Unknown device",

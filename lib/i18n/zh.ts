@@ -13,6 +13,7 @@ export const zh: Messages = {
   },
   forms: {
     correctFields: "请修正下面的字段。",
+    tooManySessions: (wait) => `来自你所在网络的新会话过多，请在 ${wait}后重试。`,
   },
   login: {
     title: "登录",
@@ -98,6 +99,8 @@ export const zh: Messages = {
     endOther: "结束此会话",
     endAll: "在所有设备上退出",
     ending: "正在结束…",
+    yourPassword: "你的密码",
+    passwordToEnd: (age) => `你登录已超过 ${age}：请再次输入密码以结束会话。`,
     notListed:
       "会话保存在加密 Cookie 中时，服务器不保存任何记录，因此无法列出你在哪里登录，也无法结束其他设备上的会话：复制的 Cookie 在过期前一直有效。使用 SESSION_STORE=redis 运行可将会话保存在服务器上，从而可以列出和结束它们。",
     unknownDevice: "未知设备",

@@ -30,6 +30,22 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** Too many new server-side sessions from one address lately; nothing was written. */
+export class TooManySessionsError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many new sessions from this address; try again in ${retryAfterSeconds} s.`);
+    this.name = "TooManySessionsError";
+  }
+}
+
+/** Ending other sessions needs a recent password (the session's freshAge); nothing was ended. */
+export class FreshSignInRequiredError extends Error {
+  constructor() {
+    super("Enter your password again to end sessions.");
+    this.name = "FreshSignInRequiredError";
+  }
+}
+
 /** The stored session to update is gone (ended elsewhere, or expired): nothing was written. */
 export class SessionEndedError extends Error {
   constructor() {

@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { blankSession, copySession, expiresAt, expiryReason, isBlank, refreshDue, refreshInterval } from "./policy";
+import {
+  blankSession,
+  copySession,
+  expiresAt,
+  expiryReason,
+  isBlank,
+  isFresh,
+  refreshDue,
+  refreshInterval,
+} from "./policy";
 import type { SessionData } from "./types";
 
-const lifetimes = { lifetime: 60, absoluteLifetime: 300 };
+const lifetimes = { lifetime: 60, absoluteLifetime: 300, store: { kind: "cookie" } } as const;
 const T0 = 1_800_000_000;
 const session = (overrides: Partial<SessionData> = {}): SessionData => ({
   ...blankSession(T0),
@@ -39,8 +48,8 @@ describe("sliding refresh", () => {
   });
 
   it("is due once the interval has passed since the last refresh", () => {
-    expect(refreshDue(session(), T0 + 5, 60)).toBe(false);
-    expect(refreshDue(session(), T0 + 6, 60)).toBe(true);
+    expect(refreshDue(session(), T0 + 5, lifetimes)).toBe(false);
+    expect(refreshDue(session(), T0 + 6, lifetimes)).toBe(true);
   });
 });
 
@@ -63,5 +72,38 @@ describe("the session's values", () => {
     const withValue = blankSession(T0);
     withValue.values.k = "v";
     expect(isBlank(withValue)).toBe(false);
+  });
+});
+
+describe("an anonymous session in a server-side store", () => {
+  const redis = {
+    lifetime: 60,
+    absoluteLifetime: 300,
+    anonymousLifetime: 120,
+    store: { kind: "redis", url: "", keyPrefix: "" },
+  } as const;
+  const anonymous = blankSession(T0);
+
+  it("lasts the anonymous lifetime at most, however active: visitors cannot keep records alive on the server", () => {
+    const active = { ...anonymous, refreshedAt: T0 + 100 };
+    expect(expiresAt(active, redis)).toBe(T0 + 120);
+    expect(expiryReason(active, T0 + 119, redis)).toBeNull();
+    expect(expiryReason(active, T0 + 120, redis)).toBe("absolute-expired");
+  });
+
+  it("is not shortened in the cookie store, and a signed-in one never is", () => {
+    expect(expiresAt(anonymous, { ...redis, store: { kind: "cookie" } })).toBe(T0 + 60);
+    expect(expiresAt({ ...anonymous, user: "alice", refreshedAt: T0 + 200 }, redis)).toBe(T0 + 260);
+  });
+});
+
+describe("a fresh sign-in", () => {
+  it("lasts the fresh age from the last password entry, or from sign-in when there was none since", () => {
+    const signedIn = session();
+    expect(isFresh(signedIn, T0 + 599, {})).toBe(true);
+    expect(isFresh(signedIn, T0 + 600, {})).toBe(false);
+    expect(isFresh({ ...signedIn, authenticatedAt: T0 + 1000 }, T0 + 1050, { freshAge: 60 })).toBe(true);
+    expect(isFresh({ ...signedIn, authenticatedAt: T0 + 1000 }, T0 + 1060, { freshAge: 60 })).toBe(false);
+    expect(isFresh(blankSession(T0), T0, {})).toBe(false); // nobody signed in
   });
 });

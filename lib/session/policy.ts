@@ -4,22 +4,46 @@
  */
 import type { SessionConfig, SessionData } from "./types";
 
-type Lifetimes = Pick<SessionConfig, "lifetime" | "absoluteLifetime">;
+type Lifetimes = Pick<SessionConfig, "lifetime" | "absoluteLifetime" | "anonymousLifetime" | "store">;
+
+export const DEFAULT_ANONYMOUS_LIFETIME = 3_600;
+export const DEFAULT_FRESH_AGE = 600;
+
+/**
+ * The longest this session lasts from its start, however active: the
+ * absolute lifetime, or in a server-side store the much shorter one of a
+ * visitor who never signed in, so that such visitors cannot keep records
+ * alive on the server for months (the cookie store keeps nothing).
+ */
+export function absoluteLifetime(data: SessionData, config: Lifetimes): number {
+  if (data.user !== undefined || config.store.kind === "cookie") return config.absoluteLifetime;
+  return Math.min(config.absoluteLifetime, config.anonymousLifetime ?? DEFAULT_ANONYMOUS_LIFETIME);
+}
 
 /** When the session ends unless it is used before then: idle lifetime from the last refresh, capped by the absolute one. */
-export function expiresAt(data: SessionData, { lifetime, absoluteLifetime }: Lifetimes): number {
-  return Math.min(data.refreshedAt + lifetime, data.createdAt + absoluteLifetime);
+export function expiresAt(data: SessionData, config: Lifetimes): number {
+  return Math.min(data.refreshedAt + config.lifetime, data.createdAt + absoluteLifetime(data, config));
 }
 
 /** Why a session is over at `now`, or null while it lives. */
 export function expiryReason(
   data: SessionData,
   now: number,
-  { lifetime, absoluteLifetime }: Lifetimes,
+  config: Lifetimes,
 ): "idle-expired" | "absolute-expired" | null {
-  if (now >= data.createdAt + absoluteLifetime) return "absolute-expired";
-  if (now >= data.refreshedAt + lifetime) return "idle-expired";
+  if (now >= data.createdAt + absoluteLifetime(data, config)) return "absolute-expired";
+  if (now >= data.refreshedAt + config.lifetime) return "idle-expired";
   return null;
+}
+
+/**
+ * Whether the user gave their password within the fresh age: ending other
+ * sessions asks for it again when not (OWASP ASVS 5, 7.5.2). A session of
+ * an earlier version, which kept no such time, counts from its sign-in.
+ */
+export function isFresh(data: SessionData, now: number, config: Pick<SessionConfig, "freshAge">): boolean {
+  if (data.user === undefined) return false;
+  return now - (data.authenticatedAt ?? data.createdAt) < (config.freshAge ?? DEFAULT_FRESH_AGE);
 }
 
 /**
@@ -32,8 +56,8 @@ export function refreshInterval(lifetime: number): number {
 }
 
 /** Whether a live session in use at `now` should slide forward. */
-export function refreshDue(data: SessionData, now: number, lifetime: number): boolean {
-  return now - data.refreshedAt >= refreshInterval(lifetime);
+export function refreshDue(data: SessionData, now: number, config: Pick<SessionConfig, "lifetime">): boolean {
+  return now - data.refreshedAt >= refreshInterval(config.lifetime);
 }
 
 /** A fresh session for a visitor who has none. */

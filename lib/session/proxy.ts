@@ -40,7 +40,7 @@ export async function inspectCookie(
     const data = copySession(ref.data);
     reason = expiryReason(data, now, config) ?? undefined;
     view.maybeSignedIn = !reason && data.user !== undefined;
-    if (!reason && refreshDue(data, now, config.lifetime)) {
+    if (!reason && refreshDue(data, now, config)) {
       data.refreshedAt = now;
       view.update = await sealCookieSession(data, config, now).catch(() => null); // it fitted before; keep it if not
     }

@@ -6,8 +6,8 @@
  * the caller decides what to log.
  */
 import { byteLength, cookieTag, expiredCookie, type SessionCookie } from "./cookie";
-import { SessionEndedError } from "./errors";
-import { blankSession, copySession, expiresAt, isBlank, nowSeconds, refreshDue } from "./policy";
+import { FreshSignInRequiredError } from "./errors";
+import { blankSession, copySession, expiresAt, isBlank, isFresh, nowSeconds, refreshDue } from "./policy";
 import { openCookie } from "./read";
 import { openStore, type StoreLoaders } from "./stores";
 import type { SessionStore } from "./stores/types";
@@ -18,7 +18,7 @@ type Current = { session: Session; id?: string } | null;
 
 /** `stores.redis` loads the Redis store, for a configuration that names it (lib/session.ts passes it). */
 export function createSessions(config: SessionConfig, stores: StoreLoaders = {}) {
-  const store = (): Promise<SessionStore> => openStore(config.store, config.absoluteLifetime, stores);
+  const store = (): Promise<SessionStore> => openStore(config, stores);
   // What each request's jar was found to hold, so that a request opens its cookie once; dropped on every write.
   const reads = new WeakMap<CookieJar, Promise<Current>>();
 
@@ -32,7 +32,7 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
    * its refresh interval slides forward here (a store write; the cookie,
    * which holds only the id, stays as it is).
    */
-  async function read(jar: CookieJar, context?: RequestContext): Promise<Current> {
+  async function read(jar: CookieJar): Promise<Current> {
     const sealed = jar.get(config.cookieName)?.value;
     if (!sealed) return null;
     const now = nowSeconds();
@@ -40,20 +40,17 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
     const opened = await openCookie(sealed, now, config, sessions);
     if (!opened.data) return null;
     const { data, id } = opened;
-    if (id && refreshDue(data, now, config.lifetime)) {
+    if (id && refreshDue(data, now, config)) {
       data.refreshedAt = now;
-      const userAgent = context?.userAgent ?? opened.userAgent;
-      await sessions.save(data, { id, ttl: expiresAt(data, config) - now, context: { userAgent } }).catch((error) => {
-        if (!(error instanceof SessionEndedError)) throw error;
-      });
+      await sessions.touch({ id }, data, { ttl: expiresAt(data, config) - now });
     }
     return { session: { data, expiresAt: expiresAt(data, config), cookieBytes: byteLength(sealed) }, id };
   }
 
-  function current(jar: CookieJar, context?: RequestContext): Promise<Current> {
+  function current(jar: CookieJar): Promise<Current> {
     let pending = reads.get(jar);
     if (!pending) {
-      pending = read(jar, context);
+      pending = read(jar);
       reads.set(jar, pending);
       pending.catch(() => reads.delete(jar)); // a store that did not answer is asked again next time
     }
@@ -62,8 +59,8 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
 
   return {
     /** The session, or null for an anonymous visitor. Throws StoreUnavailableError when the store does not answer. */
-    async get(jar: CookieJar, context?: RequestContext): Promise<Session | null> {
-      return (await current(jar, context))?.session ?? null;
+    async get(jar: CookieJar): Promise<Session | null> {
+      return (await current(jar))?.session ?? null;
     },
 
     /**
@@ -75,12 +72,19 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
      */
     async signIn(jar: CookieJar, user: string, remember: boolean, context?: RequestContext): Promise<{ tag: string }> {
       const now = nowSeconds();
-      const previous = await current(jar, context);
+      const previous = await current(jar);
       const values = previous ? copySession(previous.session.data).values : blankSession(now).values;
-      const data: SessionData = { user, permanent: remember, values, createdAt: now, refreshedAt: now };
+      const data: SessionData = {
+        user,
+        permanent: remember,
+        values,
+        createdAt: now,
+        refreshedAt: now,
+        // The password was given now: authenticatedAt stays unset until it is given again (isFresh counts from createdAt).
+      };
       const sessions = await store();
       const cookie = await persist(sessions, data, config, now, { context });
-      if (previous?.id) await sessions.destroy({ id: previous.id });
+      if (previous?.id) await sessions.destroy({ id: previous.id }, previous.session.data.user);
       write(jar, cookie);
       return { tag: await cookieTag(cookie.value) };
     },
@@ -93,16 +97,17 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
      */
     async update<T>(jar: CookieJar, change: (data: SessionData) => T, context?: RequestContext): Promise<T> {
       const now = nowSeconds();
-      const previous = await current(jar, context);
+      const previous = await current(jar);
       const data = previous ? copySession(previous.session.data) : blankSession(now);
       const result = change(data);
       data.refreshedAt = now;
       const sessions = await store();
       if (isBlank(data)) {
-        if (previous?.id) await sessions.destroy({ id: previous.id });
+        if (previous?.id) await sessions.destroy({ id: previous.id }, previous.session.data.user);
         write(jar, expiredCookie(config));
       } else {
-        write(jar, await persist(sessions, data, config, now, { id: previous?.id, context }));
+        const before = previous?.id ? { id: previous.id, data: previous.session.data } : undefined;
+        write(jar, await persist(sessions, data, config, now, { previous: before, context }));
       }
       return result;
     },
@@ -115,7 +120,7 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
     async destroy(jar: CookieJar): Promise<{ user?: string; tag?: string }> {
       const sealed = jar.get(config.cookieName)?.value;
       const previous = await current(jar);
-      if (previous?.id) await (await store()).destroy({ id: previous.id });
+      if (previous?.id) await (await store()).destroy({ id: previous.id }, previous.session.data.user);
       write(jar, expiredCookie(config));
       return { user: previous?.session.data.user, tag: sealed ? await cookieTag(sealed) : undefined };
     },
@@ -130,9 +135,24 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
     },
 
     /**
+     * Records that the user has just given their password again (the app
+     * checked it), so that the session is fresh (isFresh) for a while.
+     */
+    async reauthenticated(jar: CookieJar, context?: RequestContext): Promise<void> {
+      await this.update(
+        jar,
+        (data) => {
+          if (data.user !== undefined) data.authenticatedAt = nowSeconds();
+        },
+        context,
+      );
+    },
+
+    /**
      * Ends one of the signed-in user's sessions by its handle (`"all"`: every
      * one, this one included). Says how many ended (0 for a handle that is not
-     * one of theirs) and whether this session was among them.
+     * one of theirs) and whether this session was among them. Ending another
+     * session needs a fresh sign-in: FreshSignInRequiredError otherwise.
      */
     async end(jar: CookieJar, handle: string): Promise<{ ended: number; signedOutHere: boolean }> {
       const mine = await current(jar);
@@ -141,6 +161,8 @@ export function createSessions(config: SessionConfig, stores: StoreLoaders = {})
       const sessions = await store();
       const listed = await sessions.list(user);
       const chosen = handle === "all" ? listed : listed.filter((session) => session.handle === handle);
+      const others = chosen.some((session) => session.id !== mine?.id);
+      if (others && !isFresh(mine!.session.data, nowSeconds(), config)) throw new FreshSignInRequiredError();
       const ended = await sessions.destroyMany(
         user,
         chosen.map((session) => session.id),

@@ -16,6 +16,8 @@ export type SessionData = {
   createdAt: number;
   /** When the session was last refreshed: start of the idle lifetime, slid forward while in use. */
   refreshedAt: number;
+  /** When the user last gave their password again, asked for something sensitive (unset: at sign-in, createdAt). */
+  authenticatedAt?: number;
 };
 
 /** A session that was read from a valid cookie. */
@@ -42,6 +44,20 @@ export type SessionConfig = {
   lifetime: number;
   /** Seconds since sign-in after which a session ends however active it is. */
   absoluteLifetime: number;
+  /**
+   * Seconds an anonymous session in a server-side store lasts at most (default 3600): a visitor who
+   * never signs in should not hold a record for months. The cookie store keeps nothing.
+   */
+  anonymousLifetime?: number;
+  /** Seconds after the last password entry during which a session counts as fresh (default 600): see isFresh. */
+  freshAge?: number;
+  /**
+   * New sessions a server-side store accepts from one address in 10 minutes, for visitors who never
+   * sign in (default 20); sign-ins get three times as many. The cookie store keeps nothing to bound.
+   */
+  newSessionsPerAddress?: number;
+  /** Behind a proxy that sets X-Forwarded-For: the visitor's address is its first hop (see client-address.ts). */
+  trustProxy?: boolean;
   /** The cookie's name as sent to the browser. */
   cookieName: string;
   /** Secure cookies (https only). */
@@ -56,8 +72,8 @@ export type SessionConfig = {
  */
 export type CookieJar = CookieStore;
 
-/** What a request tells a server-side store about the visitor. */
-export type RequestContext = { userAgent?: string };
+/** What a request tells a server-side store about the visitor: for the session list, and to bound new sessions per address. */
+export type RequestContext = { userAgent?: string; address?: string };
 
 /** Why a cookie was refused (the visitor is then anonymous). */
 export type RejectReason =

@@ -81,7 +81,7 @@ describe("cookies and records of the earlier session layer, Redis store", () => 
     aMinuteLater();
     const signedIn = fixture.redisStore.find((entry) => entry.sealedWith === "current" && entry.data.user)!;
     const jar = memoryJar({ [fixture.cookieName]: signedIn.seal });
-    const listed = await createSessions(config(store(), "current+old")).list(jar);
+    const listed = await createSessions(config(store(), "current+old"), stores).list(jar);
     vi.useRealTimers();
     expect(listed).toHaveLength(2);
     expect(listed.filter((entry) => entry.current)).toHaveLength(1);

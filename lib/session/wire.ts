@@ -7,13 +7,14 @@
 import { emptyValues } from "./policy";
 import type { SessionData } from "./types";
 
-export type Wire = { u?: string; p?: 1; v?: Record<string, string>; c: number; r: number };
+export type Wire = { u?: string; p?: 1; v?: Record<string, string>; c: number; r: number; t?: number };
 
 export function toWire(data: SessionData): Wire {
   const wire: Wire = { c: data.createdAt, r: data.refreshedAt };
   if (data.user !== undefined) wire.u = data.user;
   if (data.permanent) wire.p = 1;
   if (Object.keys(data.values).length > 0) wire.v = data.values;
+  if (data.authenticatedAt !== undefined) wire.t = data.authenticatedAt;
   return wire;
 }
 
@@ -25,6 +26,7 @@ export function fromWire(raw: unknown): SessionData | null {
   const wire = raw as Partial<Record<keyof Wire, unknown>>;
   if (!isTime(wire.c) || !isTime(wire.r)) return null;
   if (wire.u !== undefined && typeof wire.u !== "string") return null;
+  if (wire.t !== undefined && !isTime(wire.t)) return null;
   const values = emptyValues();
   if (wire.v !== undefined) {
     if (typeof wire.v !== "object" || wire.v === null || Array.isArray(wire.v)) return null;
@@ -39,5 +41,6 @@ export function fromWire(raw: unknown): SessionData | null {
     values,
     createdAt: wire.c,
     refreshedAt: wire.r,
+    ...(wire.t !== undefined ? { authenticatedAt: wire.t } : {}),
   };
 }

@@ -13,8 +13,14 @@ export const cookieStore: SessionStore = {
   async load(ref) {
     return ref.data ? { data: ref.data } : null;
   },
-  async save(data) {
+  async create(data) {
     return { payload: toWire(data) };
+  },
+  async update(_ref, _before, after) {
+    return { payload: toWire(after) };
+  },
+  async touch() {
+    // The cookie is the session: the middleware seals it again as it slides (see proxy.ts).
   },
   async destroy() {
     // Nothing is kept: the cookie is the session, and expiring it ends it.

@@ -4,19 +4,17 @@
  * lib/session.ts passes, called only when the configuration asks for Redis,
  * so that a cookie-only copy of the session layer can leave it out.
  */
-import type { StoreConfig } from "../types";
+import type { SessionConfig, StoreConfig } from "../types";
 import { cookieStore } from "./cookie";
 import type { SessionStore } from "./types";
 
 /** What stores/redis.ts offers (declared here, so that a cookie-only copy can leave that file out). */
 type RedisModule = {
-  redisStore(store: StoreConfig & { kind: "redis" }, absoluteLifetime: number): SessionStore;
+  redisStore(store: StoreConfig & { kind: "redis" }, config: SessionConfig): SessionStore;
   redisConnection(url: string): { client: unknown; run: <T>(work: () => Promise<T>) => Promise<T> };
 };
 /** How the session layer gets the Redis store: `{ redis: () => import("./session/stores/redis") }`. */
 export type StoreLoaders = { redis?: () => Promise<RedisModule> };
-
-const redisStores = new Map<string, Promise<SessionStore>>();
 
 function redisModule(loaders: StoreLoaders): Promise<RedisModule> {
   if (!loaders.redis) {
@@ -25,15 +23,17 @@ function redisModule(loaders: StoreLoaders): Promise<RedisModule> {
   return loaders.redis();
 }
 
-export function openStore(store: StoreConfig, absoluteLifetime: number, loaders: StoreLoaders): Promise<SessionStore> {
+const opened = new WeakMap<SessionConfig, Promise<SessionStore>>();
+
+export function openStore(config: SessionConfig, loaders: StoreLoaders): Promise<SessionStore> {
+  const { store } = config;
   if (store.kind === "cookie") return Promise.resolve(cookieStore);
-  const key = `${store.url} ${store.keyPrefix} ${absoluteLifetime}`;
-  let opened = redisStores.get(key);
-  if (!opened) {
-    opened = redisModule(loaders).then(({ redisStore }) => redisStore(store, absoluteLifetime));
-    redisStores.set(key, opened);
+  let redis = opened.get(config);
+  if (!redis) {
+    redis = redisModule(loaders).then(({ redisStore }) => redisStore(store, config));
+    opened.set(config, redis);
   }
-  return opened;
+  return redis;
 }
 
 /** The Redis connection behind a server-side store, for the app's other Redis needs; null in the cookie store. */

@@ -1,85 +1,236 @@
-/** What only the server-side store does, against a real redis-server: new ids, revocation, TTLs, lists, faults. */
+/**
+ * What only the server-side store does, against a real redis-server: new
+ * ids, revocation, TTLs, lists, records of earlier versions, writes that
+ * survive each other, bounded new sessions, and faults injected for real
+ * (DEBUG SLEEP, CLIENT KILL, a stop and start).
+ */
+import { createClient } from "redis";
 import { describe, expect, it } from "vitest";
-import { MAX_STORED_BYTES, SessionTooLargeError } from "../errors";
-import { blankSession } from "../policy";
-import { startRedis } from "../../../e2e/support/redis-server";
-import { redisUrl } from "../test-support";
-import { redisStore } from "./redis";
+import { startRedis, type TestRedis } from "../../../e2e/support/redis-server";
+import { MAX_STORED_BYTES, SessionEndedError, SessionTooLargeError, TooManySessionsError } from "../errors";
+import { blankSession, copySession } from "../policy";
+import { redisUrl, testConfig } from "../test-support";
+import type { SessionData } from "../types";
+import { redisStore, NEW_SESSIONS } from "./redis";
+import { DEADLINE_MS } from "./redis-client";
 
-const store = (prefix = "redis-test:") => redisStore({ kind: "redis", url: redisUrl(), keyPrefix: prefix }, 3600);
-const session = (user = "alice") => ({ ...blankSession(Math.floor(Date.now() / 1000)), user });
+let prefixes = 0;
+/** A store with keys of its own (so that its per-address limits are its own too). */
+const store = (url = redisUrl()) =>
+  redisStore({ kind: "redis", url, keyPrefix: `redis-${++prefixes}:` }, testConfig({ absoluteLifetime: 3600 }));
+const session = (user: string | null = "alice"): SessionData => ({
+  ...blankSession(Math.floor(Date.now() / 1000)),
+  ...(user ? { user } : {}),
+});
+
+/** A redis-server of the test's own, to stall, cut off or stop; stopped after `work`. */
+async function ownRedis(work: (redis: TestRedis) => Promise<void>) {
+  const redis = await startRedis();
+  try {
+    await work(redis);
+  } finally {
+    await redis.stop();
+  }
+}
 
 describe("redis store", () => {
-  it("issues a new random id for every new session", async () => {
+  it("issues a new random id for every new session, and ends one on destroy", async () => {
+    const sessions = store();
     const ids = new Set<string | undefined>();
-    for (let i = 0; i < 5; i++) ids.add((await store().save(session(), { ttl: 60 })).id);
+    for (let i = 0; i < 5; i++) ids.add((await sessions.create(session(), { ttl: 60 })).id);
     expect(ids.size).toBe(5);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const [first] = [...ids] as string[];
+    await sessions.destroy({ id: first }, "alice");
+    expect(await sessions.load({ id: first })).toBeNull();
   });
 
-  it("ends a session on destroy: its cookie then stands for nothing", async () => {
-    const { id } = await store().save(session(), { ttl: 60 });
-    await store().destroy({ id: id! });
-    expect(await store().load({ id: id! })).toBeNull();
-  });
-
-  it("never adopts an id that is not in the store, not even by updating it", async () => {
-    expect(await store().load({ id: "A".repeat(43) })).toBeNull();
-    await expect(store().save(session(), { ttl: 60, id: "B".repeat(43) })).rejects.toThrow(/ended/);
-    expect(await store().load({ id: "B".repeat(43) })).toBeNull();
+  it("never adopts an id that is not in the store, not even by changing or refreshing it", async () => {
+    const sessions = store();
+    const ghost = { id: "A".repeat(43) };
+    expect(await sessions.load(ghost)).toBeNull();
+    await expect(sessions.update(ghost, session(), session(), { ttl: 60 })).rejects.toBeInstanceOf(SessionEndedError);
+    await sessions.touch(ghost, session(), { ttl: 60 });
+    expect(await sessions.load(ghost)).toBeNull();
   });
 
   it("lets a stored session expire with its TTL", async () => {
-    const { id } = await store().save(session(), { ttl: 1 });
+    const sessions = store();
+    const { id } = await sessions.create(session(), { ttl: 1 });
     await new Promise((resolve) => setTimeout(resolve, 1_200));
-    expect(await store().load({ id: id! })).toBeNull();
+    expect(await sessions.load({ id: id! })).toBeNull();
   });
 
   it("lists a user's sessions with their devices, and ends any of them, or all", async () => {
-    const user = `user-${Math.random().toString(36).slice(2)}`;
+    const sessions = store();
     const ids: string[] = [];
-    for (const agent of ["phone", "laptop", "tablet"]) {
-      ids.push((await store().save(session(user), { ttl: 60, context: { userAgent: agent } })).id!);
+    for (const userAgent of ["phone", "laptop", "tablet"]) {
+      ids.push((await sessions.create(session(), { ttl: 60, context: { userAgent } })).id!);
     }
-    const listed = await store().list(user);
+    const listed = await sessions.list("alice");
     expect(listed.map((entry) => entry.userAgent).sort()).toEqual(["laptop", "phone", "tablet"]);
     expect(listed.every((entry) => /^[0-9a-f]{16}$/.test(entry.handle) && !entry.id.includes(entry.handle))).toBe(true);
-    expect(await store().destroyMany(user, [ids[0]])).toBe(1);
-    expect(await store().load({ id: ids[0] })).toBeNull();
-    expect(await store().list(user)).toHaveLength(2);
-    expect(await store().destroyMany(user, ids.slice(1))).toBe(2);
-    expect(await store().list(user)).toEqual([]);
+    expect(await sessions.destroyMany("alice", [ids[0]])).toBe(1);
+    expect(await sessions.load({ id: ids[0] })).toBeNull();
+    expect(await sessions.list("alice")).toHaveLength(2);
+    expect(await sessions.destroyMany("alice", ids.slice(1))).toBe(2);
+    expect(await sessions.list("alice")).toEqual([]);
   });
 
-  it("refuses a session larger than it keeps", async () => {
+  it("refuses a session larger than it keeps, new or changed, writing nothing", async () => {
+    const sessions = store();
     const big = session();
     big.values.big = "x".repeat(MAX_STORED_BYTES);
-    await expect(store().save(big, { ttl: 60 })).rejects.toBeInstanceOf(SessionTooLargeError);
+    await expect(sessions.create(big, { ttl: 60 })).rejects.toBeInstanceOf(SessionTooLargeError);
+    const small = session();
+    const { id } = await sessions.create(small, { ttl: 60 });
+    await expect(sessions.update({ id: id! }, small, big, { ttl: 60 })).rejects.toBeInstanceOf(SessionTooLargeError);
+    expect({ ...(await sessions.load({ id: id! }))?.data.values }).toEqual({});
+  });
+});
+
+describe("writes at the same time", () => {
+  it("keeps every one of 40 changes made at once, each from the session as it was read", async () => {
+    const sessions = store();
+    const read = session();
+    const { id } = await sessions.create(read, { ttl: 60 });
+    await Promise.all(
+      Array.from({ length: 40 }, (_, n) => {
+        const after = copySession(read);
+        after.values[`p${n}`] = `value ${n}`;
+        return sessions.update({ id: id! }, read, after, { ttl: 60 });
+      }),
+    );
+    expect(Object.keys((await sessions.load({ id: id! }))!.data.values)).toHaveLength(40);
   });
 
-  it("fails fast with StoreUnavailableError while Redis is down, and works again when it is back", async () => {
-    const redis = await startRedis(); // one of its own, to stop
-    const store = () => redisStore({ kind: "redis", url: redis.url, keyPrefix: "faults:" }, 3600);
-    const { id } = await store().save(session(), { ttl: 60 });
-    await redis.stop();
-    const started = Date.now();
-    await expect(store().load({ id: id! })).rejects.toMatchObject({ name: "StoreUnavailableError" });
-    await expect(store().save(session(), { ttl: 60 })).rejects.toMatchObject({ name: "StoreUnavailableError" });
-    expect(Date.now() - started).toBeLessThan(5_000);
-    await redis.start();
-    // The client reconnects by itself (the record is gone: this server keeps nothing on disk).
-    await expect
-      .poll(
-        () =>
-          store()
-            .load({ id: id! })
-            .then(
+  it("never lets a sliding refresh undo a change, nor move the session back in time", async () => {
+    const sessions = store();
+    const read = session();
+    const { id } = await sessions.create(read, { ttl: 60 });
+    const changed = copySession(read);
+    changed.values.colour = "blue";
+    changed.refreshedAt = read.refreshedAt + 10;
+    await sessions.update({ id: id! }, read, changed, { ttl: 60 });
+    await sessions.touch({ id: id! }, { ...read, refreshedAt: read.refreshedAt + 5 }, { ttl: 60 }); // read before the change
+    const stored = (await sessions.load({ id: id! }))!.data;
+    expect(stored.values.colour).toBe("blue");
+    expect(stored.refreshedAt).toBe(read.refreshedAt + 10);
+  });
+});
+
+describe("records of earlier versions (a JSON string)", () => {
+  it("are read, listed, and become a hash on their first change, keeping their TTL", async () => {
+    const sessions = store();
+    const client = createClient({ url: redisUrl() });
+    await client.connect();
+    const now = Math.floor(Date.now() / 1000);
+    const id = "L".repeat(43);
+    const prefix = `redis-${prefixes}:`;
+    await client.set(
+      `${prefix}s:${id}`,
+      JSON.stringify({ w: { u: "alice", c: now, r: now, v: { a: "1" } }, a: "old" }),
+      {
+        expiration: { type: "EX", value: 500 },
+      },
+    );
+    await client.zAdd(`${prefix}u:alice`, { score: Date.now() + 500_000, value: id });
+    const loaded = (await sessions.load({ id }))!;
+    expect(loaded).toMatchObject({ data: { user: "alice", values: { a: "1" } }, userAgent: "old" });
+    expect((await sessions.list("alice")).map((entry) => entry.userAgent)).toEqual(["old"]);
+    const changed = copySession(loaded.data);
+    changed.values.b = "2";
+    await sessions.update({ id }, loaded.data, changed, { ttl: 400 });
+    expect(await client.type(`${prefix}s:${id}`)).toBe("hash");
+    expect({ ...(await sessions.load({ id }))!.data.values }).toEqual({ a: "1", b: "2" });
+    await client.quit();
+  });
+});
+
+describe("new sessions per address", () => {
+  it("are limited for visitors who never sign in, and apart from that for sign-ins", async () => {
+    const sessions = store();
+    const from = (address: string, user: string | null = null) =>
+      sessions.create(session(user), { ttl: 60, context: { address } });
+    for (let i = 0; i < NEW_SESSIONS.anonymous; i++) await from("192.0.2.1");
+    const refused = await from("192.0.2.1").catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TooManySessionsError);
+    expect((refused as TooManySessionsError).retryAfterSeconds).toBeGreaterThan(NEW_SESSIONS.window - 60);
+    await expect(from("192.0.2.2")).resolves.toBeTruthy(); // another address
+    await expect(from("192.0.2.1", "alice")).resolves.toBeTruthy(); // a sign-in has its own budget
+  });
+});
+
+describe("faults, injected for real", () => {
+  it("answers within the deadline while Redis stalls, then recycles the connection and works again", async () => {
+    await ownRedis(async (redis) => {
+      const sessions = store(redis.url);
+      const { id } = await sessions.create(session(), { ttl: 60 });
+      void redis.send("DEBUG", "SLEEP", "3"); // Redis answers nothing for 3 s
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await expect(sessions.load({ id: id! })).rejects.toMatchObject({ name: "StoreUnavailableError" });
+      expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 300);
+      await expect
+        .poll(
+          () =>
+            sessions.load({ id: id! }).then(
               () => "answered",
               () => "down",
             ),
-        { timeout: 10_000 },
-      )
-      .toBe("answered");
-    await redis.stop();
+          { timeout: 10_000 },
+        )
+        .toBe("answered");
+    });
+  }, 20_000);
+
+  it("is not down while the first connection is still being made: eight calls at once at a cold start all answer", async () => {
+    await ownRedis(async (redis) => {
+      const sessions = store(redis.url); // a URL no client of this process has used yet
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => sessions.load({ id: "C".repeat(43) })));
+      expect(results.map((result) => result.status)).toEqual(Array(8).fill("fulfilled"));
+    });
+  });
+
+  it("gets its connection back after Redis drops it (CLIENT KILL)", async () => {
+    await ownRedis(async (redis) => {
+      const sessions = store(redis.url);
+      const { id } = await sessions.create(session(), { ttl: 60 });
+      expect(await redis.send("CLIENT", "KILL", "TYPE", "normal")).toMatch(/^:[1-9]/);
+      await expect
+        .poll(
+          () =>
+            sessions.load({ id: id! }).then(
+              (loaded) => loaded?.data.user ?? "gone",
+              () => "down",
+            ),
+          { timeout: 5_000 },
+        )
+        .toBe("alice");
+    });
+  }, 15_000);
+
+  it("fails fast with StoreUnavailableError while Redis is down, and works again when it is back", async () => {
+    await ownRedis(async (redis) => {
+      const sessions = store(redis.url);
+      const { id } = await sessions.create(session(), { ttl: 60 });
+      await redis.stop();
+      const started = Date.now();
+      await expect(sessions.load({ id: id! })).rejects.toMatchObject({ name: "StoreUnavailableError" });
+      await expect(sessions.create(session(), { ttl: 60 })).rejects.toMatchObject({ name: "StoreUnavailableError" });
+      expect(Date.now() - started).toBeLessThan(2 * DEADLINE_MS + 500);
+      await redis.start();
+      // The client reconnects by itself (the record is gone: this server keeps nothing on disk).
+      await expect
+        .poll(
+          () =>
+            sessions.load({ id: id! }).then(
+              () => "answered",
+              () => "down",
+            ),
+          { timeout: 10_000 },
+        )
+        .toBe("answered");
+    });
   }, 30_000);
 });

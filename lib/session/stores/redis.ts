@@ -1,39 +1,90 @@
 /**
  * The server-side store: the cookie carries only a random id (256 bits);
- * the data lives in Redis under `<prefix>s:<id>` with a TTL of the session's
- * remaining lifetime, and each user's ids are indexed in `<prefix>u:<user>`
- * (a sorted set scored by expiry), so that sessions can be listed and ended.
+ * the data lives in Redis as a hash under `<prefix>s:<id>` (redis-record.ts)
+ * with a TTL of the session's remaining lifetime, and each user's ids are
+ * indexed in `<prefix>u:<user>` (a sorted set scored by expiry), so that
+ * sessions can be listed and ended. Every call keeps the deadline of
+ * redis-client.ts. New sessions are limited per address, so that visitors
+ * who never sign in cannot fill Redis.
  */
 import { randomBytes } from "node:crypto";
-import { MAX_STORED_BYTES, SessionEndedError, SessionTooLargeError } from "../errors";
+import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { RedisClientType } from "redis";
+import { MAX_STORED_BYTES, SessionEndedError, SessionTooLargeError, TooManySessionsError } from "../errors";
 import { shortHash } from "../short-hash";
-import type { StoreConfig } from "../types";
-import { fromWire, toWire, type Wire } from "../wire";
-import { withRedis } from "./redis-client";
-
-export { redisConnection } from "./redis-client";
+import type { SessionConfig, SessionData, StoreConfig } from "../types";
+import { liveClient, withRedis } from "./redis-client";
+import { changedFields, fieldBytes, fromFields, fromLegacy, toFields, type Fields } from "./redis-record";
+import { CREATE, LIST, MIGRATE, TOUCH, UPDATE } from "./redis-scripts";
 import type { SessionStore, StoredSession } from "./types";
 
-/** The record stored under a session's key. */
-type StoredRecord = { w: Wire; a?: string };
+export { redisConnection } from "./redis-client";
 
-function parseRecord(text: string | null): StoredRecord | null {
-  if (!text) return null;
-  try {
-    const record = JSON.parse(text) as StoredRecord;
-    return fromWire(record.w) ? record : null;
-  } catch {
-    return null;
-  }
-}
+/** New sessions per address per 10 minutes (window, seconds): visitors who never sign in, and three times that for sign-ins. */
+export const NEW_SESSIONS = { anonymous: 20, window: 600 } as const;
 
 /** A session's name in lists and forms: never the id itself, which is a bearer secret. */
 const sessionHandle = (id: string) => shortHash(`handle:${id}`, 16);
 
-export function redisStore(store: StoreConfig & { kind: "redis" }, absoluteLifetime: number): SessionStore {
+const flat = (fields: Fields) => Object.entries(fields).flat();
+const isWrongType = (error: unknown) => error instanceof Error && error.message.startsWith("WRONGTYPE");
+
+export function redisStore(store: StoreConfig & { kind: "redis" }, config: SessionConfig): SessionStore {
   const { url, keyPrefix } = store;
+  const { absoluteLifetime } = config;
+  const perAddress = config.newSessionsPerAddress ?? NEW_SESSIONS.anonymous;
   const sessionKey = (id: string) => `${keyPrefix}s:${id}`;
   const userKey = (user: string) => `${keyPrefix}u:${user}`;
+  const limiter = (name: string, points: number) =>
+    new RateLimiterRedis({
+      storeClient: liveClient(url),
+      useRedisPackage: true,
+      keyPrefix: `${keyPrefix}new-${name}`,
+      points,
+      duration: NEW_SESSIONS.window,
+    });
+  const limiters = { anonymous: limiter("anonymous", perAddress), signedIn: limiter("signed-in", 3 * perAddress) };
+
+  /** The keys and index arguments of a script that may touch the user's index. */
+  function indexed(id: string, data: SessionData, ttl: number) {
+    const ttlMs = Math.max(1, ttl) * 1000;
+    const keys = [sessionKey(id), ...(data.user !== undefined ? [userKey(data.user)] : [])];
+    return { keys, ttlMs, index: [id, String(Date.now() + ttlMs), String(absoluteLifetime * 1000)] };
+  }
+
+  /** A record of an earlier version becomes a hash before it is changed; says whether there was one to change. */
+  async function migrate(redis: RedisClientType, id: string): Promise<boolean> {
+    const text = await redis.get(sessionKey(id));
+    const legacy = fromLegacy(text);
+    if (!legacy) return false;
+    const fields = flat(toFields(legacy.data, legacy.userAgent));
+    await redis.eval(MIGRATE, { keys: [sessionKey(id)], arguments: [text!, ...fields] });
+    return true;
+  }
+
+  /** Counts a new session against its address: 0, or past the limit the seconds to wait. */
+  async function admit(data: SessionData, address = "unknown"): Promise<number> {
+    const kind = data.user === undefined ? "anonymous" : "signedIn";
+    return limiters[kind].consume(address).then(
+      () => 0,
+      (rejection: unknown) => {
+        if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        throw rejection;
+      },
+    );
+  }
+
+  /** The listing fields of a stored session, as LIST returns them (a hash's, or an earlier version's JSON). */
+  function listed(kind: "hash" | "string", stored: (string | null)[] | string) {
+    if (kind === "string") {
+      const legacy = fromLegacy(stored as string);
+      return (
+        legacy && { user: legacy.data.user, c: legacy.data.createdAt, r: legacy.data.refreshedAt, a: legacy.userAgent }
+      );
+    }
+    const [user, c, r, a] = stored as (string | null)[];
+    return c && r ? { user: user ?? undefined, c: Number(c), r: Number(r), a: a ?? undefined } : null;
+  }
 
   return {
     kind: "redis",
@@ -41,70 +92,88 @@ export function redisStore(store: StoreConfig & { kind: "redis" }, absoluteLifet
 
     async load(ref) {
       if (!ref.id) return null;
-      const id = ref.id;
-      const record = parseRecord(await withRedis(url, (redis) => redis.get(sessionKey(id))));
-      // An id that is not in the store is never adopted: no record, no session.
-      return record ? { data: fromWire(record.w)!, id, userAgent: record.a } : null;
-    },
-
-    async save(data, { ttl, id, context }) {
-      const userAgent = context?.userAgent;
-      const record: StoredRecord = { w: toWire(data), ...(userAgent ? { a: userAgent.slice(0, 256) } : {}) };
-      const json = JSON.stringify(record);
-      const bytes = new TextEncoder().encode(json).length;
-      if (bytes > MAX_STORED_BYTES) throw new SessionTooLargeError(bytes, "store");
-      const ttlMs = Math.max(1, ttl) * 1000;
-      const expiresAtMs = Date.now() + ttlMs;
-      const saved = await withRedis(url, async (redis) => {
-        const key = id ?? randomBytes(32).toString("base64url");
-        // An update only if the record still exists (XX): an ended session stays ended. A new id only if unused (NX).
-        const multi = redis
-          .multi()
-          .set(sessionKey(key), json, { expiration: { type: "PX", value: ttlMs }, condition: id ? "XX" : "NX" });
-        if (data.user !== undefined) {
-          multi.zAdd(userKey(data.user), { score: expiresAtMs, value: key });
-          multi.pExpire(userKey(data.user), absoluteLifetime * 1000);
+      const key = sessionKey(ref.id);
+      const record = await withRedis(url, async (redis) => {
+        try {
+          const fields = await redis.hGetAll(key);
+          return Object.keys(fields).length > 0 ? fromFields(fields) : null;
+        } catch (error) {
+          if (!isWrongType(error)) throw error;
+          return fromLegacy(await redis.get(key)); // a record of an earlier version
         }
-        const [written] = await multi.exec();
-        if (written === null && data.user !== undefined) await redis.zRem(userKey(data.user), key);
-        return written === null ? null : key;
       });
-      if (!saved) throw new SessionEndedError();
-      return { payload: { i: saved }, id: saved };
+      // An id that is not in the store is never adopted: no record, no session.
+      return record ? { data: record.data, id: ref.id, userAgent: record.userAgent } : null;
     },
 
-    async destroy(ref) {
+    async create(data, { ttl, context }) {
+      const fields = toFields(data, context?.userAgent);
+      const bytes = fieldBytes(fields);
+      if (bytes > MAX_STORED_BYTES) throw new SessionTooLargeError(bytes, "store");
+      const id = randomBytes(32).toString("base64url");
+      const { keys, ttlMs, index } = indexed(id, data, ttl);
+      const wait = await withRedis(url, async (redis) => {
+        const refused = await admit(data, context?.address);
+        if (refused > 0) return refused;
+        const created = await redis.eval(CREATE, { keys, arguments: [String(ttlMs), ...index, ...flat(fields)] });
+        if (created !== 1) throw new Error("A new session id was taken: the random source is broken.");
+        return 0;
+      });
+      if (wait > 0) throw new TooManySessionsError(wait);
+      return { payload: { i: id }, id };
+    },
+
+    async update(ref, before, after, { ttl }) {
+      const id = ref.id!;
+      const { set, remove } = changedFields(before, after);
+      const { keys, ttlMs, index } = indexed(id, after, ttl);
+      const args = [String(ttlMs), String(MAX_STORED_BYTES), String(Object.keys(set).length), ...index];
+      const [status, size] = await withRedis(url, async (redis) => {
+        const run = () =>
+          redis.eval(UPDATE, { keys, arguments: [...args, ...flat(set), ...remove] }) as Promise<number[]>;
+        const result = await run();
+        return result[0] === -1 && (await migrate(redis, id)) ? run() : result;
+      });
+      if (status === -2) throw new SessionTooLargeError(size, "store");
+      if (status !== 1) throw new SessionEndedError();
+      return { payload: { i: id }, id };
+    },
+
+    async touch(ref, data, { ttl }) {
+      const id = ref.id!;
+      const { keys, ttlMs, index } = indexed(id, data, ttl);
+      await withRedis(url, async (redis) => {
+        const run = () =>
+          redis.eval(TOUCH, {
+            keys,
+            arguments: [String(ttlMs), String(data.refreshedAt), ...index],
+          }) as Promise<number>;
+        if ((await run()) === -1 && (await migrate(redis, id))) await run();
+      });
+    },
+
+    async destroy(ref, user) {
       if (!ref.id) return;
       const id = ref.id;
       await withRedis(url, async (redis) => {
-        const record = parseRecord(await redis.get(sessionKey(id)));
         const multi = redis.multi().del(sessionKey(id));
-        if (record?.w.u !== undefined) multi.zRem(userKey(record.w.u), id);
+        if (user !== undefined) multi.zRem(userKey(user), id);
         await multi.exec();
       });
     },
 
     async list(user) {
-      return withRedis(url, async (redis) => {
-        const index = userKey(user);
-        await redis.zRemRangeByScore(index, "-inf", Date.now());
-        const ids = await redis.zRange(index, 0, -1);
-        if (ids.length === 0) return [];
-        const records = await redis.mGet(ids.map(sessionKey));
-        const sessions: StoredSession[] = [];
-        for (const [position, text] of records.entries()) {
-          const record = parseRecord(text);
-          if (!record || record.w.u !== user) continue;
-          sessions.push({
-            id: ids[position],
-            handle: await sessionHandle(ids[position]),
-            createdAt: record.w.c,
-            lastSeenAt: record.w.r,
-            userAgent: record.a ?? "",
-          });
-        }
-        return sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
-      });
+      const found = (await withRedis(url, (redis) =>
+        redis.eval(LIST, { keys: [userKey(user)], arguments: [String(Date.now()), `${keyPrefix}s:`] }),
+      )) as [string, "hash" | "string", (string | null)[] | string][];
+      const sessions: StoredSession[] = [];
+      for (const [id, kind, stored] of found) {
+        const record = listed(kind, stored);
+        if (record?.user !== user) continue;
+        const handle = await sessionHandle(id);
+        sessions.push({ id, handle, createdAt: record.c, lastSeenAt: record.r, userAgent: record.a ?? "" });
+      }
+      return sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
     },
 
     async destroyMany(user, ids) {

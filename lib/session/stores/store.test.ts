@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { blankSession } from "../policy";
-import { redisUrl } from "../test-support";
+import { redisUrl, testConfig } from "../test-support";
 import type { StoreConfig } from "../types";
 import { cookieStore } from "./cookie";
 import { redisStore } from "./redis";
@@ -20,7 +20,10 @@ const redisConfig = (): StoreConfig & { kind: "redis" } => ({
 });
 const stores: [string, () => { config: StoreConfig; store: SessionStore }][] = [
   ["cookie", () => ({ config: { kind: "cookie" }, store: cookieStore })],
-  ["redis", () => ({ config: redisConfig(), store: redisStore(redisConfig(), 3600) })],
+  [
+    "redis",
+    () => ({ config: redisConfig(), store: redisStore(redisConfig(), testConfig({ absoluteLifetime: 3600 })) }),
+  ],
 ];
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -37,7 +40,7 @@ describe.each(stores)("%s store", (_kind, make) => {
   it("gives back what was saved, through the cookie's payload", async () => {
     const { config, store } = make();
     const data = session();
-    const { payload } = await store.save(data, { ttl: 60, context: { userAgent: "test" } });
+    const { payload } = await store.create(data, { ttl: 60, context: { userAgent: "test" } });
     const ref = parseRef(config, throughCookie(payload));
     expect(ref).not.toBeNull();
     expect((await store.load(ref!))?.data).toEqual(data);
@@ -45,11 +48,13 @@ describe.each(stores)("%s store", (_kind, make) => {
 
   it("updates in place with the same id", async () => {
     const { config, store } = make();
-    const first = await store.save(session(), { ttl: 60 });
-    const updated = await store.save(session({ colour: "red" }), { ttl: 60, id: first.id });
+    const before = session();
+    const first = await store.create(before, { ttl: 60 });
+    const ref = parseRef(config, throughCookie(first.payload))!;
+    const updated = await store.update(ref, before, session({ colour: "red" }), { ttl: 60 });
     expect(updated.id).toBe(first.id);
-    const ref = parseRef(config, throughCookie(updated.payload))!;
-    expect({ ...(await store.load(ref))?.data.values }).toEqual({ colour: "red" });
+    const after = parseRef(config, throughCookie(updated.payload))!;
+    expect({ ...(await store.load(after))?.data.values }).toEqual({ colour: "red" });
   });
 
   it("refuses payloads it did not write", async () => {

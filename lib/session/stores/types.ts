@@ -1,7 +1,7 @@
 /**
  * Where a session's data lives, behind one interface: the two strategies of
- * the Flask tutorial. The session layer seals whatever `save` returns into
- * the cookie, and hands what it unseals (parsed by ref.ts) back to `load`.
+ * the Flask tutorial. The session layer seals the payload a store returns
+ * into the cookie, and hands what it unseals (parsed by ref.ts) back to `load`.
  */
 import type { RequestContext, SessionData } from "../types";
 
@@ -10,16 +10,11 @@ export type Ref = { data: SessionData; id?: undefined } | { id: string; data?: u
 
 export type Loaded = { data: SessionData; id?: string; userAgent?: string };
 
-export type SaveOptions = {
-  /** Seconds the stored record lives (the session's remaining lifetime). */
-  ttl: number;
-  /** Keep this id (an update). Without it a new id is issued: sign-in, or a new session. */
-  id?: string;
-  context?: RequestContext;
-};
-
 /** One of a user's sessions, as stored. */
 export type StoredSession = { id: string; handle: string; createdAt: number; lastSeenAt: number; userAgent: string };
+
+/** What the cookie of a stored session carries (sealed), and the session's id in a server-side store. */
+export type Saved = { payload: object; id?: string };
 
 export interface SessionStore {
   readonly kind: "cookie" | "redis";
@@ -27,10 +22,19 @@ export interface SessionStore {
   readonly revocable: boolean;
   /** The session behind a reference, or null when there is none (ended, expired, never issued). */
   load(ref: Ref): Promise<Loaded | null>;
-  /** Stores the data; returns the payload to seal into the cookie and the session's id, if any. */
-  save(data: SessionData, options: SaveOptions): Promise<{ payload: object; id?: string }>;
-  /** Ends the session behind a reference. */
-  destroy(ref: Ref): Promise<void>;
+  /** Stores a new session for `ttl` seconds (a new id in a server-side store). */
+  create(data: SessionData, options: { ttl: number; context?: RequestContext }): Promise<Saved>;
+  /**
+   * Stores what changed from `before` to `after` in the session behind `ref`,
+   * for `ttl` more seconds; throws SessionEndedError, writing nothing, when it
+   * ended meanwhile. A server-side store writes only what changed, so that two
+   * changes at once both stay.
+   */
+  update(ref: Ref, before: SessionData, after: SessionData, options: { ttl: number }): Promise<Saved>;
+  /** A session in use slides forward: its refreshedAt and its TTL only, never anything else (a server-side store). */
+  touch(ref: Ref, data: SessionData, options: { ttl: number }): Promise<void>;
+  /** Ends the session behind a reference (`user`: its user, when known). */
+  destroy(ref: Ref, user?: string): Promise<void>;
   /** The user's live sessions (a revocable store only; the cookie store keeps none). */
   list(user: string): Promise<StoredSession[]>;
   /** Ends the given sessions of a user; returns how many there were. */

@@ -1,0 +1,205 @@
+import { startRedis, type TestRedis } from "../support/redis-server";
+import type { RunningServer } from "../support/server";
+import { expect, serverWith, signIn, test, USERS } from "../support/fixtures";
+import { formFieldsOf, postForm, signInByFetch } from "../support/http";
+
+/**
+ * The server-side store under a slow Redis, a cold start, parallel writes,
+ * anonymous floods and an outage, each fault injected for real (DEBUG SLEEP,
+ * a stop), against a Redis and a server of the test's own.
+ */
+
+async function withRedisServer(
+  env: Record<string, string>,
+  work: (server: RunningServer, redis: TestRedis) => Promise<void>,
+) {
+  const redis = await startRedis();
+  const server = await serverWith({ SESSION_STORE: "redis", REDIS_URL: redis.url, ...env });
+  try {
+    await work(server, redis);
+  } finally {
+    await server.stop();
+    await redis.stop();
+  }
+}
+
+/** Status and time of a GET, following redirects (what a browser ends up with). */
+async function timedGet(url: string, cookie: string) {
+  const started = Date.now();
+  const response = await fetch(url, { headers: { cookie } });
+  await response.arrayBuffer();
+  return { status: response.status, ms: Date.now() - started };
+}
+
+/** The "Set a key" form of the playground, posted without JavaScript; resolves with the page's text. */
+async function setKey(base: string, cookie: string | undefined, fields: Record<string, string>, key: string) {
+  const headers: Record<string, string> = cookie ? { cookie } : {};
+  const response = await postForm(base, "/session", { ...fields, key, value: `value of ${key}` }, headers);
+  return { status: response.status, text: await response.text(), setCookie: response.headers.getSetCookie() };
+}
+
+test("a stalled Redis is a 503 within about a second, never a hang, and service comes back by itself", async () => {
+  test.setTimeout(60_000);
+  await withRedisServer({}, async (server, redis) => {
+    const cookie = await signInByFetch(server.url, "alice", USERS.alice);
+    expect((await timedGet(`${server.url}/students`, cookie)).status).toBe(200);
+    void redis.send("DEBUG", "SLEEP", "5"); // Redis answers nothing for 5 s
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stalled = await Promise.all(Array.from({ length: 8 }, () => timedGet(`${server.url}/students`, cookie)));
+    const worst = Math.max(...stalled.map((answer) => answer.ms));
+    console.log(
+      `stall: 8 signed-in requests during DEBUG SLEEP 5: statuses ${stalled.map((a) => a.status).join(" ")}, worst ${worst} ms`,
+    );
+    expect(stalled.map((answer) => answer.status)).toEqual(Array(8).fill(503));
+    expect(worst).toBeLessThan(2_500); // the 1 s deadline, and a loaded machine's margin
+    await expect
+      .poll(async () => (await timedGet(`${server.url}/students`, cookie)).status, {
+        timeout: 15_000,
+        intervals: [500],
+      })
+      .toBe(200);
+  });
+});
+
+test("just after a start, with Redis healthy, concurrent first requests are answered, not taken for an outage", async () => {
+  test.setTimeout(60_000);
+  const redis = await startRedis();
+  const shared = { SESSION_STORE: "redis", REDIS_URL: redis.url, REDIS_KEY_PREFIX: `cold-${Date.now()}:` };
+  const first = await serverWith(shared);
+  try {
+    const cookie = await signInByFetch(first.url, "alice", USERS.alice);
+    const fields = formFieldsOf(await (await fetch(`${first.url}/session`)).text(), "Set a key");
+    // A fresh server that has not spoken to Redis yet: its first requests come all at once.
+    const cold = await serverWith(shared);
+    try {
+      const [pages, posts] = await Promise.all([
+        Promise.all(Array.from({ length: 8 }, () => timedGet(`${cold.url}/students`, cookie))),
+        Promise.all(Array.from({ length: 8 }, (_, n) => setKey(cold.url, undefined, fields, `k${n}`))),
+      ]);
+      console.log(
+        `cold start: 8 signed-in requests ${pages.map((a) => a.status).join(" ")}, 8 anonymous posts ${posts.map((p) => (p.text.includes("Set “") ? "set" : "refused")).join(" ")}`,
+      );
+      expect(pages.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+      expect(posts.filter((post) => post.text.includes("Set “"))).toHaveLength(8);
+    } finally {
+      await cold.stop();
+    }
+  } finally {
+    await first.stop();
+    await redis.stop();
+  }
+});
+
+test("forty changes to one session at once: every one answered “Set” is kept", async () => {
+  await withRedisServer({}, async (server) => {
+    const cookie = await signInByFetch(server.url, "alice", USERS.alice);
+    const page = await (await fetch(`${server.url}/session`, { headers: { cookie } })).text();
+    const fields = formFieldsOf(page, "Set a key");
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, n) => setKey(server.url, cookie, fields, `p${n}`)),
+    );
+    const acknowledged = answers.filter((answer) => answer.text.includes("Set “p")).length;
+    const after = await (await fetch(`${server.url}/session`, { headers: { cookie } })).text();
+    const kept = Array.from({ length: 40 }, (_, n) => `p${n}`).filter((key) => after.includes(`&quot;${key}&quot;`));
+    console.log(`parallel writes: ${acknowledged} of 40 answered "Set", ${kept.length} kept`);
+    expect(acknowledged).toBe(40);
+    expect(kept).toHaveLength(40);
+  });
+});
+
+test("anonymous visitors cannot grow Redis without bound: new sessions per address are limited", async () => {
+  test.setTimeout(90_000);
+  await withRedisServer({ SESSION_NEW_PER_ADDRESS: "20" }, async (server, redis) => {
+    const fields = formFieldsOf(await (await fetch(`${server.url}/session`)).text(), "Set a key");
+    const answers: Awaited<ReturnType<typeof setKey>>[] = [];
+    for (let batch = 0; batch < 50; batch++) {
+      answers.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, n) => setKey(server.url, undefined, fields, `k${batch}-${n}`)),
+        )),
+      );
+    }
+    const created = answers.filter((answer) => answer.text.includes("Set “")).length;
+    const refused = answers.filter((answer) => answer.text.includes("Too many new sessions")).length;
+    const keys = Number((await redis.send("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "*:s:*")).slice(1));
+    const ttl = Number(
+      (
+        await redis.send("EVAL", "local k = redis.call('KEYS', ARGV[1]); return redis.call('TTL', k[1])", "0", "*:s:*")
+      ).slice(1),
+    );
+    console.log(
+      `anonymous flood: 500 posts from one address, ${created} sessions created, ${refused} refused, ${keys} session keys in Redis, TTL ${ttl} s`,
+    );
+    expect(created).toBe(20);
+    expect(refused).toBe(480);
+    expect(keys).toBe(20);
+    expect(ttl).toBeLessThanOrEqual(3_600); // an anonymous session's own lifetime, not the 31 days of a signed-in one
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+  });
+});
+
+test("the first answer after Redis goes away is the 503, not a redirect", async () => {
+  await withRedisServer({}, async (server, redis) => {
+    const cookie = await signInByFetch(server.url, "alice", USERS.alice);
+    expect((await fetch(`${server.url}/students`, { headers: { cookie }, redirect: "manual" })).status).toBe(200);
+    await redis.stop();
+    const first = await fetch(`${server.url}/students`, { headers: { cookie }, redirect: "manual" });
+    expect(first.status).toBe(503);
+    expect(first.headers.get("retry-after")).toBe("2");
+  });
+});
+
+test("ending another device's session after the fresh age asks for the password in place, which the throttle counts", async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const env = { SESSION_FRESH_AGE: "2s", LOGIN_MAX_FAILURES: "3", LOGIN_LOCKOUT: "2s" };
+  await withRedisServer(env, async (server) => {
+    const device = async (userAgent: string) => {
+      const context = await browser.newContext({ baseURL: server.url, userAgent });
+      const page = await context.newPage();
+      await signIn(page);
+      return page;
+    };
+    const phone = await device("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/605.1");
+    const laptop = await device("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36");
+    await laptop.waitForTimeout(2_500); // the sign-in is no longer fresh
+    await laptop.goto("/session");
+    const phoneRow = laptop
+      .getByTestId("active-sessions")
+      .getByRole("listitem")
+      .filter({ hasText: "Safari on iPhone" });
+    const button = phoneRow.getByRole("button", { name: "End this session" });
+    /** Sends the form and waits for its answer (the same message twice would not show a change). */
+    const end = async () => {
+      const answered = laptop.waitForResponse((response) => response.request().method() === "POST");
+      await button.click();
+      await answered;
+    };
+    await end();
+    await expect(phoneRow.getByRole("alert")).toHaveText(/enter your password again to end sessions/);
+    // Wrong passwords count toward the login throttle (3 failures here lock the account for 2 s).
+    for (const [guess, answer] of [
+      ["guess 1", "Wrong username or password."],
+      ["guess 2", "Wrong username or password."],
+      ["guess 3", /^Too many failed sign-ins\. Try again in 2 seconds\.$/],
+    ] as const) {
+      await phoneRow.getByLabel("Your password").fill(guess);
+      await end();
+      await expect(phoneRow.getByRole("alert")).toHaveText(answer);
+    }
+    await phone.goto("/students");
+    await expect(phone.getByTestId("signed-in-user")).toHaveText("alice"); // nothing was ended
+    await laptop.waitForTimeout(2_200); // the lockout lifts
+    await phoneRow.getByLabel("Your password").fill(USERS.alice);
+    await end();
+    await expect(laptop.getByTestId("active-sessions").getByRole("listitem")).toHaveCount(1);
+    await phone.goto("/students");
+    await expect(phone).toHaveURL(/\/login/);
+    expect(server.output()).toMatch(/"event":"confirm\.failure","user":"alice"/);
+    expect(server.output()).toMatch(/"event":"sessions\.ended","user":"alice","ip":"[^"]+","count":1/);
+    // Fresh again now: signing out everywhere needs no password.
+    await laptop.getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(laptop).toHaveURL(/signed-out=everywhere/);
+  });
+});

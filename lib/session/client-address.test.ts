@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { clientAddress } from "./client-address";
+
+const from = (forwarded?: string) => new Headers(forwarded === undefined ? {} : { "x-forwarded-for": forwarded });
+
+describe("the visitor's address", () => {
+  it("is the last X-Forwarded-For hop, which the server wrote, unless a proxy in front is trusted", () => {
+    expect(clientAddress(from("203.0.113.9, 198.51.100.7"))).toBe("198.51.100.7");
+    expect(clientAddress(from("203.0.113.9, 198.51.100.7"), true)).toBe("203.0.113.9");
+  });
+
+  it("shows an IPv4 client of a dual-stack socket as IPv4, and says when there is none", () => {
+    expect(clientAddress(from("::ffff:192.0.2.1"))).toBe("192.0.2.1");
+    expect(clientAddress(from("::1"))).toBe("::1");
+    expect(clientAddress(from())).toBe("unknown");
+    expect(clientAddress(from(" , "))).toBe("unknown");
+    expect(clientAddress(from("x".repeat(500)))).toHaveLength(64);
+  });
+});
