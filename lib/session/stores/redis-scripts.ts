@@ -5,29 +5,37 @@
  * LIST only; the store runs on one Redis server, not a cluster.)
  */
 
-/** KEYS: session, [user index]. ARGV: ttl ms, id, index score, index ttl ms, field, value, … Returns 1, or 0 if the id is taken. */
-export const CREATE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+/**
+ * Every script takes the same first arguments: KEYS[1] the session, KEYS[2]
+ * (when it has a user) the user's index; ARGV[1] the TTL in ms, ARGV[2] the
+ * session's id, ARGV[3] its score in the index (when it expires), ARGV[4]
+ * the index's own TTL in ms. What follows is the script's own.
+ */
+const KEEP = `
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 if KEYS[2] then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
-end
+end`;
+
+/** ARGV[5…]: field, value, … Returns 1, or 0 if the id is taken. */
+export const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+${KEEP}
 return 1`;
 
 /**
  * Writes the fields a change set and deletes those it removed, only if the
  * session still exists and would stay within the size limit.
- * KEYS: session, [user index]. ARGV: ttl ms, max bytes, n (fields set), id, index score, index ttl ms,
- * then n field/value pairs, then the fields to delete.
+ * ARGV[5]: max bytes, ARGV[6]: n (fields set), then n field/value pairs, then the fields to delete.
  * Returns {1, size}, {0, 0} when the session is gone, {-1, 0} for a record of an earlier version, {-2, size} when too large.
  */
 export const UPDATE = `
 local kind = redis.call('TYPE', KEYS[1]).ok
 if kind == 'string' then return {-1, 0} end
 if kind ~= 'hash' then return {0, 0} end
-local n = tonumber(ARGV[3])
+local n = tonumber(ARGV[6])
 local fields = {}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do fields[all[i]] = all[i + 1] end
@@ -35,35 +43,25 @@ for i = 7, 6 + 2 * n, 2 do fields[ARGV[i]] = ARGV[i + 1] end
 for i = 7 + 2 * n, #ARGV do fields[ARGV[i]] = nil end
 local size = 0
 for field, value in pairs(fields) do size = size + #field + #value end
-if size > tonumber(ARGV[2]) then return {-2, size} end
+if size > tonumber(ARGV[5]) then return {-2, size} end
 if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 7, 6 + 2 * n)) end
 if #ARGV >= 7 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 7 + 2 * n)) end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-if KEYS[2] then
-  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
-  redis.call('PEXPIRE', KEYS[2], ARGV[6])
-end
+${KEEP}
 return {1, size}`;
 
 /**
- * A session in use slides forward: its refreshedAt and TTL only, and never
- * backwards (a change or a later refresh may have come first).
- * KEYS: session, [user index]. ARGV: ttl ms, refreshedAt, id, index score, index ttl ms.
+ * A session in use slides forward: its refreshedAt (ARGV[5]) and TTL only,
+ * and never backwards (a change or a later refresh may have come first).
  * Returns 1, 0 when the session is gone, -1 for a record of an earlier version.
  */
 export const TOUCH = `
 local kind = redis.call('TYPE', KEYS[1]).ok
 if kind == 'string' then return -1 end
 if kind ~= 'hash' then return 0 end
-if tonumber(redis.call('HGET', KEYS[1], 'r') or '0') >= tonumber(ARGV[2]) then return 1 end
-redis.call('HSET', KEYS[1], 'r', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-if KEYS[2] then
-  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-  redis.call('PEXPIRE', KEYS[2], ARGV[5])
-end
+if tonumber(redis.call('HGET', KEYS[1], 'r') or '0') >= tonumber(ARGV[5]) then return 1 end
+redis.call('HSET', KEYS[1], 'r', ARGV[5])
+${KEEP}
 return 1`;
-
 /**
  * A record of an earlier version (a JSON string) becomes a hash, keeping
  * its TTL, if it is still the one that was read. KEYS: session. ARGV: the

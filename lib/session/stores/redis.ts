@@ -127,7 +127,7 @@ export function redisStore(store: StoreConfig & { kind: "redis" }, config: Sessi
       const id = ref.id!;
       const { set, remove } = changedFields(before, after);
       const { keys, ttlMs, index } = indexed(id, after, ttl);
-      const args = [String(ttlMs), String(MAX_STORED_BYTES), String(Object.keys(set).length), ...index];
+      const args = [String(ttlMs), ...index, String(MAX_STORED_BYTES), String(Object.keys(set).length)];
       const [status, size] = await withRedis(url, async (redis) => {
         const run = () =>
           redis.eval(UPDATE, { keys, arguments: [...args, ...flat(set), ...remove] }) as Promise<number[]>;
@@ -146,7 +146,7 @@ export function redisStore(store: StoreConfig & { kind: "redis" }, config: Sessi
         const run = () =>
           redis.eval(TOUCH, {
             keys,
-            arguments: [String(ttlMs), String(data.refreshedAt), ...index],
+            arguments: [String(ttlMs), ...index, String(data.refreshedAt)],
           }) as Promise<number>;
         if ((await run()) === -1 && (await migrate(redis, id))) await run();
       });
