@@ -28,16 +28,32 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { audit } from "./lib/auth/audit";
 import { clientIp } from "./lib/http/client-ip";
-import { refusalResponse, requestLocale, screenPost, unavailableResponse } from "./lib/http/request-guard";
+import { refusalResponse, requestLocale, unavailableResponse } from "./lib/http/error-pages";
+import { screenRequest } from "./lib/http/request-guard";
 import { contentSecurityPolicy, newNonce } from "./lib/http/security-headers";
 import { loginPath } from "./lib/auth/safe-next";
 import { readRequestSession } from "./lib/session";
 
 const GUARDED = /^\/students(\/|$)/;
 
+/** Next.js puts this request's nonce on the scripts it renders: the policy goes on the request and the response. */
+function withPolicy(request: NextRequest, respond: () => NextResponse): NextResponse {
+  const csp = contentSecurityPolicy(newNonce());
+  request.headers.set("content-security-policy", csp);
+  const response = respond();
+  response.headers.set("content-security-policy", csp);
+  return response;
+}
+
 export async function middleware(request: NextRequest) {
-  const refusal = await screenPost(request);
-  if (refusal) return refusalResponse(refusal, request.nextUrl.pathname, requestLocale(request));
+  const screening = await screenRequest(request);
+  if (screening?.status === 404) {
+    // The app's own "not found" page, with its status, its look and its policy.
+    return withPolicy(request, () =>
+      NextResponse.rewrite(new URL("/_not-found", request.url), { request: { headers: request.headers } }),
+    );
+  }
+  if (screening) return refusalResponse(screening, request.nextUrl.pathname, requestLocale(request));
 
   const session = await readRequestSession(request);
   if (session.rejected) {
@@ -58,11 +74,7 @@ export async function middleware(request: NextRequest) {
     const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;
     response = session.respond(NextResponse.redirect(url, status));
   } else {
-    // Next.js puts this request's nonce on the scripts it renders.
-    const csp = contentSecurityPolicy(newNonce());
-    request.headers.set("content-security-policy", csp);
-    response = session.respond();
-    response.headers.set("content-security-policy", csp);
+    response = withPolicy(request, () => session.respond());
   }
   return response; // with Vary: Cookie, which lib/http/node-hooks.ts adds to every response
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sealData } from "iron-session";
-import { COOKIE, expect, flip, test, TEST_SECRET, USERS } from "../support/fixtures";
+import { COOKIE, expect, flip, serverWith, test, TEST_SECRET, USERS } from "../support/fixtures";
 import { actionFields, actionId, formData, postLogin, signInByFetch } from "../support/http";
 
 /**
@@ -10,9 +10,6 @@ import { actionFields, actionId, formData, postLogin, signInByFetch } from "../s
  * sign-in still works afterwards.
  */
 
-// Each fuzz run is its own client address (X-Forwarded-For), so its failed
-// sign-ins cannot throttle the final, honest one.
-test.use({ serverEnv: { TRUST_PROXY: "true" } });
 test.setTimeout(240_000);
 
 const OPEN_REDIRECTS = [
@@ -63,10 +60,20 @@ type Probe = { kind: string; run: () => Promise<Response>; guarded?: boolean };
 /** A character of the seal changed to a random other one. */
 const scramble = (seal: string, at: number) => flip(seal, at, 1 + Math.floor(Math.random() * 60));
 
-test("thousands of hostile requests: no 5xx, no off-origin redirect, guarded pages stay guarded", async ({
-  baseURL,
-}) => {
-  const base = baseURL!;
+for (const store of ["cookie", "redis"] as const) {
+  test(`thousands of hostile requests, ${store} store: no 5xx, no off-origin redirect, guarded pages stay guarded`, async () => {
+    // Each fuzz run is its own client address (X-Forwarded-For), so its failed
+    // sign-ins cannot throttle the final, honest one.
+    const server = await serverWith({ TRUST_PROXY: "true", ...(store === "redis" ? { SESSION_STORE: "redis" } : {}) });
+    try {
+      await fuzz(server.url, store);
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+async function fuzz(base: string, store: "cookie" | "redis") {
   const address = () => `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
   const validCookie = await signInByFetch(base, "alice", USERS.alice, { "X-Forwarded-For": "192.0.2.1" });
   const seal = decodeURIComponent(validCookie.split("=").slice(1).join("="));
@@ -110,6 +117,14 @@ test("thousands of hostile requests: no 5xx, no off-origin redirect, guarded pag
     cookies.push({
       kind: "expired session",
       value: await sealData({ u: "alice", c: old, r: old }, { password: { [keyId]: TEST_SECRET }, ttl: 0 }),
+    });
+  }
+  for (let i = 0; i < 40; i++) {
+    // Genuine seals of ids the store never issued (the Redis store: no record, no session).
+    const id = randomBytes(32).toString("base64url");
+    cookies.push({
+      kind: "forged session id",
+      value: await sealData({ i: id }, { password: { [keyId]: TEST_SECRET }, ttl: 3600 }),
     });
   }
   cookies.push({ kind: "8 KB cookie", value: "A".repeat(8 * 1024) });
@@ -262,7 +277,7 @@ test("thousands of hostile requests: no 5xx, no off-origin redirect, guarded pag
   const fiveXX = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0);
   const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}:${count}`);
   console.log(
-    `fuzz: ${total} hostile requests, ${fiveXX} 5xx, ${offOrigin} off-origin redirects, ${guardedChecks} guarded checks, statuses ${byStatus.join(" ")}`,
+    `fuzz (${store} store): ${total} hostile requests, ${fiveXX} 5xx, ${offOrigin} off-origin redirects, ${guardedChecks} guarded checks, statuses ${byStatus.join(" ")}`,
   );
   expect(total).toBeGreaterThanOrEqual(2000);
   expect(failures.slice(0, 20)).toEqual([]);
@@ -272,4 +287,4 @@ test("thousands of hostile requests: no 5xx, no off-origin redirect, guarded pag
   const page = await fetch(`${base}/students`, { headers: { Cookie: cookie }, redirect: "manual" });
   expect(page.status).toBe(200);
   expect(await page.text()).toContain(">bob<");
-});
+}

@@ -1,26 +1,72 @@
 /**
- * Two adjustments to Node's HTTP server that Next.js offers no setting for,
- * installed once at startup (instrumentation.ts), Node.js runtime only.
+ * Adjustments to Node's HTTP server that Next.js offers no setting for,
+ * installed once at startup (instrumentation.ts), Node.js runtime only: the
+ * requests Next.js cannot read are answered before it sees them, the
+ * client's address is made trustworthy, and Vary: Cookie is added.
  */
-import http, { type IncomingMessage, type Server } from "node:http";
+import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import https from "node:https";
+import type { Duplex } from "node:stream";
+import { logRefusal } from "./refusals";
+import { ALLOWED_METHODS, screenRequestLine, unreadableRouterState } from "./request-line";
+import { STATIC_HEADERS } from "./security-headers";
+
+const plainHeaders = (length: number) => ({
+  ...Object.fromEntries(STATIC_HEADERS.map(({ key, value }) => [key, value])),
+  "Content-Type": "text/plain; charset=utf-8",
+  "Content-Length": String(length),
+  "Cache-Control": "no-store",
+  Connection: "close",
+});
+
+/** A request Next.js cannot read is answered here in plain text; says whether it was. */
+function screened(request: IncomingMessage, response: ServerResponse): boolean {
+  const decision = unreadableRouterState(request.headers)
+    ? { answer: { status: 400 as const, message: "The router state header could not be read.", allow: undefined } }
+    : screenRequestLine(request.method ?? "", request.url ?? "", request.headers.host);
+  if (!decision) return false;
+  if (decision.url !== undefined) {
+    request.url = decision.url;
+    return false;
+  }
+  const { status, message, allow } = decision.answer;
+  logRefusal(`request-line:${status}:${message || request.method}`, status, `${request.method} ${request.url}`);
+  const body = message ? `${message}\n` : "";
+  response.writeHead(status, { ...plainHeaders(Buffer.byteLength(body)), ...(allow ? { Allow: allow } : {}) });
+  response.end(body);
+  return true;
+}
 
 /**
- * Next.js fills X-Forwarded-For with the socket's address only when the
- * request has none, so a client can put anything there. When the server
- * faces clients directly (TRUST_PROXY off), overwrite it with the socket's
- * address so that throttling and the audit log see the real peer.
+ * The requests on every server: screened (above), and, when the server faces
+ * clients directly (`trustProxy` off), their X-Forwarded-For overwritten with
+ * the socket's address. Next.js fills that header only when a request has
+ * none, so a client could otherwise put anything there and the throttle and
+ * the audit log would believe it.
  */
-function trustSocketAddress(server: typeof Server | typeof https.Server): void {
+function screenRequests(server: typeof Server | typeof https.Server, trustProxy: boolean): void {
   const proto = server.prototype as Server;
   const emit = proto.emit;
   proto.emit = function (this: Server, event: string, ...args: unknown[]) {
+    // A server without a "connect" listener drops a CONNECT (a proxy's tunnel) without a word: give it one.
+    if (event === "connection" && this.listenerCount("connect") === 0) this.on("connect", refuseConnect);
     if (event === "request") {
-      const request = args[0] as IncomingMessage;
-      request.headers["x-forwarded-for"] = request.socket.remoteAddress ?? "unknown";
+      const [request, response] = args as [IncomingMessage, ServerResponse];
+      if (screened(request, response)) return true;
+      if (!trustProxy) request.headers["x-forwarded-for"] = request.socket.remoteAddress ?? "unknown";
     }
     return Reflect.apply(emit, this, [event, ...args]) as boolean;
   } as Server["emit"];
+}
+
+/** CONNECT asks for a tunnel, as to a proxy: this server is none. */
+function refuseConnect(_request: IncomingMessage, socket: Duplex) {
+  const body = "CONNECT is not allowed here: this is not a proxy.\n";
+  const head = Object.entries({ ...plainHeaders(Buffer.byteLength(body)), Allow: ALLOWED_METHODS })
+    .map(([name, value]) => `${name}: ${value}`)
+    .join("\r\n");
+  logRefusal("request-line:405:CONNECT", 405);
+  socket.end(`HTTP/1.1 405 Method Not Allowed\r\n${head}\r\n\r\n${body}`);
 }
 
 /**
@@ -50,9 +96,7 @@ export function installNodeHooks({ trustProxy }: { trustProxy: boolean }): void 
   const proto = http.ServerResponse.prototype as typeof http.ServerResponse.prototype & { [INSTALLED]?: true };
   if (proto[INSTALLED]) return;
   proto[INSTALLED] = true;
-  if (!trustProxy) {
-    trustSocketAddress(http.Server);
-    trustSocketAddress(https.Server);
-  }
+  screenRequests(http.Server, trustProxy);
+  screenRequests(https.Server, trustProxy);
   varyOnCookie();
 }

@@ -1,20 +1,15 @@
 /**
- * Screens POSTs (server actions) in the middleware before Next.js sees them,
- * so that malformed or hostile requests get a clear 4xx instead of the 500
- * that Next.js 16 answers them with:
- * - a cross-origin POST (Next's own CSRF check throws) -> 403;
- * - a body over the server-action limit (Next throws) -> 413;
- * - a broken multipart form, or an action call whose body is not what
- *   Next's client sends (Next's decoders throw) -> 400.
+ * The middleware's screening of what Next.js can read but then answers
+ * with a 500 (Next.js 16.4): each rule names the behaviour it works around,
+ * so that it can go when Next.js handles the case itself. (Requests Next.js
+ * cannot read at all are answered earlier, in lib/http/node-hooks.ts.)
  */
 import type { NextRequest } from "next/server";
-import { CATALOGUES, LOCALE_COOKIE, LOCALE_TAGS, negotiateLocale, type Locale, type Messages } from "../i18n/locales";
-import { RETRY_AFTER_SECONDS } from "../session";
+import type { Refusal } from "./error-pages";
+import { logRefusal } from "./refusals";
 
 /** Next's default `serverActions.bodySizeLimit`. */
 const ACTION_BODY_LIMIT = 1024 * 1024;
-
-export type Refusal = { status: 400 | 403 | 413; message: keyof Messages["errors"] };
 
 function sameOrigin(request: NextRequest): boolean {
   const origin = request.headers.get("origin");
@@ -45,13 +40,40 @@ function plainReply(value: unknown, depth = 0): boolean {
   return Object.values(value).every((item) => plainReply(item, depth + 1));
 }
 
-export async function screenPost(request: NextRequest): Promise<Refusal | null> {
-  if (request.method !== "POST") return null;
+/** Whether the body is at most `limit` bytes, read from a copy and no further than the limit. */
+async function bodyWithin(request: NextRequest, limit: number): Promise<boolean> {
+  const reader = request.clone().body?.getReader();
+  if (!reader) return true;
+  for (let total = 0; ;) {
+    const { done, value } = await reader.read();
+    if (done) return true;
+    total += value.byteLength;
+    if (total > limit) {
+      // Not awaited: a branch of a tee'd stream is cancelled only once the other is too.
+      reader.cancel().catch(() => {});
+      return false;
+    }
+  }
+}
+
+/**
+ * Server actions are POSTs, and Next.js answers several kinds with a 500:
+ * - a cross-origin one (its CSRF check throws) -> 403;
+ * - a body over the action limit (it throws "Body exceeded 1 MB limit"): announced by Content-Length,
+ *   or sent in chunks without one, which is counted here -> 413;
+ * - a broken multipart form, or an action call whose body is not what Next's client sends (its
+ *   decoders throw) -> 400.
+ */
+async function screenPost(request: NextRequest): Promise<Refusal | null> {
   if (!sameOrigin(request)) {
     return { status: 403, message: "crossSite" };
   }
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (!Number.isFinite(length) || length > ACTION_BODY_LIMIT) {
+  const length = request.headers.get("content-length");
+  const announced = length === null ? 0 : Number(length);
+  if (!Number.isFinite(announced) || announced > ACTION_BODY_LIMIT) {
+    return { status: 413, message: "tooLargeForm" };
+  }
+  if (length === null && !(await bodyWithin(request, ACTION_BODY_LIMIT))) {
     return { status: 413, message: "tooLargeForm" };
   }
   const isActionCall = request.headers.has("next-action");
@@ -76,47 +98,33 @@ export async function screenPost(request: NextRequest): Promise<Refusal | null> 
   return null;
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-
-/** The visitor's language, for pages the middleware answers itself. */
-export function requestLocale(request: NextRequest): Locale {
-  return negotiateLocale(request.cookies.get(LOCALE_COOKIE)?.value, request.headers.get("accept-language"));
-}
-
-/** A small self-contained page, readable with or without JavaScript. */
-function page(
-  status: number,
-  locale: Locale,
-  title: string,
-  message: string,
-  link: { href: string; text: string },
-  headers = {},
-) {
-  const body = `<!doctype html><html lang="${LOCALE_TAGS[locale]}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem"><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p></main></body></html>`;
-  return new Response(body, {
-    status,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers },
+/**
+ * A path segment Next.js cannot decode ("%", "%ZZ", "%E0%A4%A", "%C0%AF"):
+ * its router throws a URIError decoding a dynamic segment, a 500. No page
+ * has such a path, so it is a 404.
+ */
+function undecodablePath(pathname: string): boolean {
+  return pathname.split("/").some((segment) => {
+    try {
+      decodeURIComponent(segment);
+      return false;
+    } catch {
+      return true;
+    }
   });
 }
 
-export function refusalResponse(refusal: Refusal, backTo: string, locale: Locale): Response {
-  const m = CATALOGUES[locale].errors;
-  const message = m[refusal.message];
-  return page(refusal.status, locale, m.refusedTitle, typeof message === "string" ? message : "", {
-    href: backTo,
-    text: m.goBack,
-  });
-}
+export type Screening = Refusal | { status: 404 } | null;
 
-/** 503 while the session store is down: nothing was changed, and trying again shortly will work. */
-export function unavailableResponse(path: string, locale: Locale): Response {
-  const m = CATALOGUES[locale].errors;
-  return page(
-    503,
-    locale,
-    m.unavailableTitle,
-    m.unavailableText,
-    { href: path, text: m.tryAgain },
-    { "retry-after": String(RETRY_AFTER_SECONDS) },
-  );
+/** What the middleware must answer itself before Next.js sees the request; null to let it through. */
+export async function screenRequest(request: NextRequest): Promise<Screening> {
+  let screening: Screening = null;
+  if (undecodablePath(request.nextUrl.pathname)) screening = { status: 404 };
+  else if (request.method === "POST") screening = await screenPost(request);
+  if (screening)
+    logRefusal(
+      `middleware:${screening.status}:${"message" in screening ? screening.message : "path"}`,
+      screening.status,
+    );
+  return screening;
 }
