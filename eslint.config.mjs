@@ -71,5 +71,6 @@ export default defineConfig([
     "test-results/**",
     "playwright-report/**",
     "bench/results/**",
+    ".vercel/**",
   ]),
 ]);

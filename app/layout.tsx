@@ -3,6 +3,7 @@ import Link from "next/link";
 import { LOCALE_TAGS } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import { setLanguage } from "./actions";
+import { NavLinks } from "./ui/nav-links";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -10,7 +11,8 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: { default: m.meta.title, template: `%s · ${m.meta.title}` }, description: m.meta.description };
 }
 
-const navLink = "rounded px-1 py-0.5 text-slate-700 hover:text-slate-950 dark:text-slate-300 dark:hover:text-white";
+const navLink =
+  "rounded px-1 py-0.5 text-slate-700 hover:text-slate-950 aria-[current]:font-semibold aria-[current]:text-slate-950 dark:text-slate-300 dark:hover:text-white dark:aria-[current]:text-white";
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const { locale, m } = await getMessages();
@@ -23,12 +25,13 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <Link href="/" className="rounded px-1 py-0.5 font-semibold tracking-tight">
                 {m.nav.home}
               </Link>
-              <Link href="/students" className={navLink}>
-                {m.nav.students}
-              </Link>
-              <Link href="/session" className={navLink}>
-                {m.nav.session}
-              </Link>
+              <NavLinks
+                className={navLink}
+                links={[
+                  { href: "/students", label: m.nav.students },
+                  { href: "/session", label: m.nav.session },
+                ]}
+              />
             </nav>
             <form action={setLanguage}>
               <input type="hidden" name="locale" value={locale === "en" ? "zh" : "en"} />

@@ -18,8 +18,11 @@
  *   SESSION_STORE=redis the counters live in Redis, across servers too.)
  * - everything else a worker keeps in memory is a cache of its own.
  *
- * A worker that dies is replaced; SIGTERM/SIGINT stop the workers, then the
- * primary. On Vercel none of this runs: the platform scales the functions.
+ * The first worker starts alone, so that a configuration problem is printed
+ * once and stops everything (exit 1). A worker that dies later is replaced;
+ * SIGTERM/SIGINT stop the workers, then the primary, and so does the end of
+ * whatever started it (npm, when `npm start` is stopped by npm's process
+ * id). On Vercel none of this runs: the platform scales the functions.
  */
 import cluster from "node:cluster";
 import { createRequire } from "node:module";
@@ -55,16 +58,23 @@ cluster.setupPrimary({
 const WORKER_ENV = { NEXT_SESSIONS_CLUSTER: "1" };
 
 let stopping = false;
+/** Whether a worker has checked its configuration (it says so, lib/config/startup.ts): until then an exit is a failed start. */
+let started = false;
 const recentDeaths = [];
 
 cluster.on("exit", (worker, code, signal) => {
   if (stopping) return;
+  if (!started) {
+    // The first worker could not start: bad configuration or a port in use (it printed why, once),
+    // or `npm start -- --help`. The others would only say the same again: stop with its status.
+    stop(code ?? 1);
+    return;
+  }
   const now = Date.now();
   recentDeaths.push(now);
   while (recentDeaths.length > 0 && recentDeaths[0] < now - 60_000) recentDeaths.shift();
-  // A worker that cannot start (bad configuration or a port in use: it says why, exit 1) would die
-  // again at once; so would one that exits by itself (`npm start -- --help`). Don't loop.
-  if ((code === 1 && recentDeaths.length >= workers) || recentDeaths.length >= workers * 3) {
+  // Workers that keep dying would be replaced in a loop: stop instead.
+  if (recentDeaths.length >= workers * 3) {
     console.error("The server's workers keep exiting; see the messages above. Stopping.");
     stop(code || 1);
     return;
@@ -93,4 +103,19 @@ function stop(code = 0) {
 process.on("SIGTERM", () => stop(0));
 process.on("SIGINT", () => stop(0));
 
-for (let index = 0; index < workers; index += 1) cluster.fork(WORKER_ENV);
+// `npm start` runs this under npm (and a shell): stopping npm by its process id, a SIGTERM or a
+// SIGKILL, does not reach this process, which would keep serving the port. Its parent changes when
+// the one that started it goes: then everything stops.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop(0);
+}, 500).unref();
+
+// One worker first: the configuration is checked as it starts (instrumentation.ts), so a problem is
+// printed once, by it, and no other worker is started. The rest follow once it says the check passed.
+const first = cluster.fork(WORKER_ENV);
+first.on("message", (message) => {
+  if (started || message?.nextSessions !== "configured") return;
+  started = true;
+  for (let index = 1; index < workers; index += 1) cluster.fork(WORKER_ENV);
+});

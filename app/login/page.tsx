@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { card } from "@/app/ui/styles";
 import { DEMO_USER, getConfig } from "@/lib/config";
@@ -6,6 +7,7 @@ import { formatDuration } from "@/lib/i18n/format";
 import { getMessages } from "@/lib/i18n/server";
 import { DEFAULT_AFTER_LOGIN, safeNext } from "@/lib/auth/safe-next";
 import { getPageSession, signedInUser } from "@/lib/auth/dal";
+import { plainHttpElsewhere } from "@/lib/http/plain-http";
 import { LoginForm } from "./login-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -23,6 +25,9 @@ export default async function LoginPage({ searchParams }: Props) {
   const next = safeNext(Array.isArray(params.next) ? params.next[0] : params.next);
   const signedOut = params["signed-out"];
   const demo = m.login.demo(DEMO_USER.name, DEMO_USER.password);
+  // Secure cookies over plain http at a LAN address: the browser would refuse the cookie without a word.
+  const plainHost = config.session.production ? plainHttpElsewhere(await headers()) : null;
+  const plain = plainHost ? m.login.plainHttp(plainHost) : null;
 
   return (
     <div className="mx-auto max-w-sm space-y-6">
@@ -34,6 +39,18 @@ export default async function LoginPage({ searchParams }: Props) {
           </p>
         ) : null}
       </div>
+      {plain ? (
+        <p
+          data-testid="plain-http-notice"
+          className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        >
+          {plain[0]}
+          <code className="font-mono">{plain[1]}</code>
+          {plain[2]}
+          <code className="font-mono">{plain[3]}</code>
+          {plain[4]}
+        </p>
+      ) : null}
       <div className={card}>
         <LoginForm
           next={next}

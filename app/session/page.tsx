@@ -7,10 +7,12 @@ import { getMessages } from "@/lib/i18n/server";
 import { getPageSession, signedInUser } from "@/lib/auth/dal";
 import { listSessions, nowSeconds, orUnavailable, type ActiveSession } from "@/lib/session";
 import {
+  Afresh,
   ClearForm,
   DeleteValueForm,
   EndSessionForm,
   PermanentForm,
+  Playground,
   SetValueForm,
   type PlaygroundLabels,
 } from "./playground-forms";
@@ -47,6 +49,9 @@ export default async function SessionPage() {
   // The session as Flask would show it: one dict, `user` among the keys.
   const contents = data ? { ...(data.user !== undefined ? { user: data.user } : {}), ...data.values } : {};
   const lifetime = formatDuration(config.session.lifetime, locale);
+  // A visitor's session on the server lasts the anonymous lifetime at most, however it is used.
+  const anonymousOnServer = serverStore && user === null;
+  const anonymousLifetime = formatDuration(Math.min(config.session.lifetime, config.session.anonymousLifetime), locale);
   const labels: PlaygroundLabels = {
     key: t.key,
     value: t.value,
@@ -56,7 +61,7 @@ export default async function SessionPage() {
     deleteTitle: t.deleteTitle,
     delete: t.delete,
     deleting: t.deleting,
-    makePermanent: t.makePermanent(lifetime),
+    makePermanent: t.makePermanent(anonymousOnServer ? anonymousLifetime : lifetime),
     makeBrowserSession: t.makeBrowserSession,
     clear: t.clear,
     clearing: t.clearing,
@@ -64,115 +69,128 @@ export default async function SessionPage() {
   };
 
   return (
-    <div className="space-y-8">
-      <div className="space-y-2">
-        <h1 className="text-2xl font-semibold tracking-tight">{t.title}</h1>
-        <p className="text-sm text-slate-700 dark:text-slate-300">
-          {t.intro} {serverStore ? t.explainRedis : t.explainCookie}{" "}
-          {user ? (
-            <Link href="/students" className={link}>
-              {t.backToStudents}
-            </Link>
-          ) : (
-            <Link href="/login?next=/session" className={link}>
-              {t.signIn}
-            </Link>
-          )}
-        </p>
-      </div>
+    <Playground>
+      <div className="space-y-8">
+        <div className="space-y-2">
+          <h1 className="text-2xl font-semibold tracking-tight">{t.title}</h1>
+          <p className="text-sm text-slate-700 dark:text-slate-300">
+            {t.intro} {serverStore ? t.explainRedis : t.explainCookie}{" "}
+            {user ? (
+              <Link href="/students" className={link}>
+                {t.backToStudents}
+              </Link>
+            ) : (
+              <Link href="/login?next=/session" className={link}>
+                {t.signIn}
+              </Link>
+            )}
+          </p>
+        </div>
 
-      <section aria-labelledby="current-heading" className={card}>
-        <h2 id="current-heading" className="mb-4 font-medium">
-          {t.current}
-        </h2>
-        <dl className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-y-2">
-          <Row label={t.contents} testId="session-contents">
-            <code className="font-mono">{JSON.stringify(contents)}</code>
-          </Row>
-          <Row label={t.permanent} testId="session-permanent">
-            {data?.permanent ? t.permanentYes(lifetime) : t.permanentNo}
-          </Row>
-          <Row label={t.expires} testId="session-expires">
-            {session ? (
+        <section aria-labelledby="current-heading" className={card}>
+          <h2 id="current-heading" className="mb-4 font-medium">
+            {t.current}
+          </h2>
+          <dl className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-y-2">
+            <Row label={t.contents} testId="session-contents">
+              <code className="font-mono">{JSON.stringify(contents)}</code>
+            </Row>
+            <Row label={t.permanent} testId="session-permanent">
+              {data?.permanent
+                ? anonymousOnServer
+                  ? t.permanentYesAnonymous(anonymousLifetime)
+                  : t.permanentYes(lifetime)
+                : t.permanentNo}
+            </Row>
+            <Row label={t.expires} testId="session-expires">
+              {session ? (
+                <>
+                  <Time at={session.expiresAt} locale={locale} />{" "}
+                  {t.expiresIn(formatApproxDuration(Math.max(1, session.expiresAt - nowSeconds()), locale))}
+                </>
+              ) : (
+                t.noSession
+              )}
+            </Row>
+            <Row label={t.cookieSize} testId="session-cookie-size">
+              {session ? t.bytes(session.cookieBytes, config.session.cookieName) : t.noCookie}
+            </Row>
+            <Row label={t.storedIn} testId="session-store">
+              {serverStore ? t.storedRedis : t.storedCookie}
+            </Row>
+          </dl>
+        </section>
+
+        <div className="grid gap-6 sm:grid-cols-2">
+          <section className={card}>
+            <Afresh>
+              <SetValueForm labels={labels} />
+            </Afresh>
+          </section>
+          <section className={card}>
+            <Afresh>
+              <DeleteValueForm labels={labels} />
+            </Afresh>
+          </section>
+        </div>
+
+        {user ? (
+          <section aria-labelledby="devices-heading" className={`${card} space-y-4`}>
+            <h2 id="devices-heading" className="font-medium">
+              {t.devicesTitle}
+            </h2>
+            {serverStore ? (
               <>
-                <Time at={session.expiresAt} locale={locale} />{" "}
-                {t.expiresIn(formatApproxDuration(Math.max(1, session.expiresAt - nowSeconds()), locale))}
+                <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800" data-testid="active-sessions">
+                  {sessions.map((active) => (
+                    <li key={active.handle} className="flex flex-wrap items-center justify-between gap-3 py-3">
+                      <div>
+                        <p className="font-medium">
+                          {shortUserAgent(active.userAgent, t)}
+                          {active.current ? (
+                            <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
+                              {t.thisDevice}
+                            </span>
+                          ) : null}
+                        </p>
+                        <p className="text-slate-700 dark:text-slate-300">
+                          {t.signedInAt} <Time at={active.createdAt} locale={locale} /> · {t.lastSeen}{" "}
+                          <Time at={active.lastSeenAt} locale={locale} />
+                        </p>
+                      </div>
+                      <EndSessionForm
+                        handle={active.handle}
+                        label={active.current ? t.endHere : t.endOther}
+                        pending={t.ending}
+                        passwordLabel={t.yourPassword}
+                      />
+                    </li>
+                  ))}
+                </ul>
+                <EndSessionForm handle="all" label={t.endAll} pending={t.ending} passwordLabel={t.yourPassword} />
               </>
             ) : (
-              t.noSession
+              <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="sessions-not-listed">
+                {t.notListed}
+              </p>
             )}
-          </Row>
-          <Row label={t.cookieSize} testId="session-cookie-size">
-            {session ? t.bytes(session.cookieBytes, config.session.cookieName) : t.noCookie}
-          </Row>
-          <Row label={t.storedIn} testId="session-store">
-            {serverStore ? t.storedRedis : t.storedCookie}
-          </Row>
-        </dl>
-      </section>
+          </section>
+        ) : null}
 
-      <div className="grid gap-6 sm:grid-cols-2">
-        <section className={card}>
-          <SetValueForm labels={labels} />
-        </section>
-        <section className={card}>
-          <DeleteValueForm labels={labels} />
+        <section aria-labelledby="lifetime-heading" className={`${card} space-y-4`}>
+          <h2 id="lifetime-heading" className="font-medium">
+            {t.lifetimeTitle}
+          </h2>
+          <p className="text-sm text-slate-700 dark:text-slate-300">{t.lifetimeText}</p>
+          {/* Two cells: a longer or shorter label, or a message, in one never moves the other button. */}
+          <div className="grid items-start gap-4 sm:grid-cols-2">
+            <Afresh>
+              <PermanentForm permanent={data?.permanent ?? false} labels={labels} />
+            </Afresh>
+            <ClearForm labels={labels} />
+          </div>
         </section>
       </div>
-
-      {user ? (
-        <section aria-labelledby="devices-heading" className={`${card} space-y-4`}>
-          <h2 id="devices-heading" className="font-medium">
-            {t.devicesTitle}
-          </h2>
-          {serverStore ? (
-            <>
-              <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800" data-testid="active-sessions">
-                {sessions.map((active) => (
-                  <li key={active.handle} className="flex flex-wrap items-center justify-between gap-3 py-3">
-                    <div>
-                      <p className="font-medium">
-                        {shortUserAgent(active.userAgent, t)}
-                        {active.current ? (
-                          <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
-                            {t.thisDevice}
-                          </span>
-                        ) : null}
-                      </p>
-                      <p className="text-slate-700 dark:text-slate-300">
-                        {t.signedInAt} <Time at={active.createdAt} locale={locale} /> · {t.lastSeen}{" "}
-                        <Time at={active.lastSeenAt} locale={locale} />
-                      </p>
-                    </div>
-                    <EndSessionForm
-                      handle={active.handle}
-                      label={active.current ? t.endHere : t.endOther}
-                      pending={t.ending}
-                      passwordLabel={t.yourPassword}
-                    />
-                  </li>
-                ))}
-              </ul>
-              <EndSessionForm handle="all" label={t.endAll} pending={t.ending} passwordLabel={t.yourPassword} />
-            </>
-          ) : (
-            <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="sessions-not-listed">
-              {t.notListed}
-            </p>
-          )}
-        </section>
-      ) : null}
-
-      <section aria-labelledby="lifetime-heading" className={`${card} space-y-4`}>
-        <h2 id="lifetime-heading" className="font-medium">
-          {t.lifetimeTitle}
-        </h2>
-        <p className="text-sm text-slate-700 dark:text-slate-300">{t.lifetimeText}</p>
-        <div className="flex flex-wrap items-start gap-4">
-          <PermanentForm permanent={data?.permanent ?? false} labels={labels} />
-          <ClearForm labels={labels} />
-        </div>
-      </section>
-    </div>
+    </Playground>
   );
 }

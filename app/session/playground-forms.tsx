@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { createContext, Fragment, useActionState, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { FormMessage } from "@/app/ui/form-message";
 import { dangerButton, secondaryButton } from "@/app/ui/styles";
 import { SubmitButton } from "@/app/ui/submit-button";
@@ -8,6 +8,22 @@ import { TextField } from "@/app/ui/text-field";
 import type { FormState } from "@/lib/forms/form-state";
 import { clearSession, deleteValue, endSession, setPermanent, setValue, type PlaygroundState } from "./actions";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
+
+/** How many times the session was cleared on this page, and how to say it was once more. */
+const Cleared = createContext({ generation: 0, cleared: () => {} });
+
+/** The playground: clearing the session starts its other forms afresh (what they said was about a session now gone). */
+export function Playground({ children }: { children: React.ReactNode }) {
+  const [generation, setGeneration] = useState(0);
+  const cleared = useCallback(() => setGeneration((count) => count + 1), []);
+  const value = useMemo(() => ({ generation, cleared }), [generation, cleared]);
+  return <Cleared.Provider value={value}>{children}</Cleared.Provider>;
+}
+
+/** A form that starts afresh, its message and what was typed gone, when the session is cleared. */
+export function Afresh({ children }: { children: React.ReactNode }) {
+  return <Fragment key={useContext(Cleared).generation}>{children}</Fragment>;
+}
 
 /** The forms' words, in the visitor's language (resolved by the page, which is a server component). */
 export type PlaygroundLabels = {
@@ -124,6 +140,10 @@ export function PermanentForm({ permanent, labels }: { permanent: boolean; label
 
 export function ClearForm({ labels }: { labels: PlaygroundLabels }) {
   const [state, action] = useActionState<FormState, FormData>(clearSession, {});
+  const { cleared } = useContext(Cleared);
+  useEffect(() => {
+    if (state.tone === "success") cleared();
+  }, [state, cleared]);
   return (
     <form action={action} className="space-y-3">
       <SubmitButton pendingText={labels.clearing} className={dangerButton}>

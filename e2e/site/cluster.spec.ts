@@ -4,11 +4,13 @@
  * the cluster's primary hands new connections to the workers in turn, so
  * consecutive requests land on different workers.
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { realpathSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { childrenOf, isAlive } from "../support/process-tree";
+import { freePort } from "../support/free-port";
+import { childrenOf, isAlive, processTree } from "../support/process-tree";
 import { TEST_SECRET, testAuthUsers, USERS } from "../support/fixtures";
 import { actionFields, formData } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
@@ -109,7 +111,7 @@ test("npm start: the workers share sign-ins and the login throttle, replace a de
   }
 });
 
-test("npm start stops, with exit status 1, when its workers cannot start (here: no SESSION_SECRET)", () => {
+test("npm start with a bad configuration says so once and stops with exit status 1 (here: no SESSION_SECRET)", () => {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", WEB_CONCURRENCY: "2" };
   delete env.SESSION_SECRET;
   const result = spawnSync(process.execPath, [path.resolve(__dirname, "../../scripts/start.mjs"), "-p", "0"], {
@@ -119,8 +121,42 @@ test("npm start stops, with exit status 1, when its workers cannot start (here: 
     timeout: 60_000,
   });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain("SESSION_SECRET");
-  expect(result.stderr).toContain("The server's workers keep exiting; see the messages above. Stopping.");
+  expect(result.stderr.match(/SESSION_SECRET is not set/g)).toHaveLength(1);
+  expect(result.stderr).toContain("The server cannot start until this is fixed");
+  expect(result.stderr).not.toContain("starting another");
+});
+
+test("stopping npm start by npm's own process id stops the primary and its workers too", async () => {
+  test.setTimeout(60_000);
+  const npm = process.env.npm_execpath ?? realpathSync(execFileSync("which", ["npm"], { encoding: "utf8" }).trim());
+  const port = await freePort();
+  const child = spawn(process.execPath, [npm, "start", "--", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: path.resolve(__dirname, "../.."),
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      WEB_CONCURRENCY: "2",
+      SESSION_SECRET: TEST_SECRET,
+      AUTH_USERS: await testAuthUsers(),
+    },
+    stdio: "ignore",
+  });
+  const answers = () =>
+    fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.status,
+      () => 0,
+    );
+  await expect.poll(answers, { timeout: 30_000 }).toBe(200);
+  await waitFor(
+    () => processTree(child.pid!).filter((entry) => entry.pid !== child.pid).length >= 4,
+    "npm's shell, the primary and two workers",
+  );
+  const below = processTree(child.pid!)
+    .map((entry) => entry.pid)
+    .filter((pid) => pid !== child.pid);
+  child.kill("SIGTERM"); // npm itself, as `kill <pid of npm>` does
+  await expect.poll(answers, { timeout: 15_000 }).toBe(0);
+  await waitFor(() => below.every((pid) => !isAlive(pid)), "every process below npm to end");
 });
 
 test("npm start refuses a WEB_CONCURRENCY that is not a number of workers, saying what it takes", () => {

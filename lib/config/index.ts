@@ -39,7 +39,7 @@ export type SessionSettings = {
   trustProxy: boolean;
   /** The cookie's name as sent to the browser (with `__Host-` in production). */
   cookieName: string;
-  /** Secure cookies. */
+  /** Secure cookies (SESSION_COOKIE_SECURE, by default in production). */
   production: boolean;
   /** SESSION_STORE: the data in the encrypted cookie, or in Redis with only an id in the cookie. */
   store: { kind: "cookie" } | { kind: "redis"; url: string; keyPrefix: string };
@@ -111,7 +111,7 @@ function readDuration(env: Env, name: string, fallback: number, problems: string
   return fallback;
 }
 
-function readCookieName(env: Env, production: boolean, problems: string[]): string {
+function readCookieName(env: Env, secure: boolean, problems: string[]): string {
   const raw = env.SESSION_COOKIE_NAME?.trim() || DEFAULT_COOKIE_NAME;
   if (!COOKIE_NAME.test(raw)) {
     problems.push(
@@ -121,8 +121,8 @@ function readCookieName(env: Env, production: boolean, problems: string[]): stri
   }
   const bare = raw.startsWith(HOST_PREFIX) ? raw.slice(HOST_PREFIX.length) : raw;
   // __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
-  // Browsers only accept it from a secure origin, so development keeps the plain name.
-  return production ? HOST_PREFIX + bare : bare;
+  // Browsers only accept it from a secure origin, so development (and a plain-http demo) keeps the plain name.
+  return secure ? HOST_PREFIX + bare : bare;
 }
 
 function readStore(env: Env, problems: string[]): SessionSettings["store"] {
@@ -168,12 +168,13 @@ function readCount(env: Env, name: string, fallback: number, max: number, proble
   return count;
 }
 
-function readBoolean(env: Env, name: string, problems: string[]): boolean {
+function readBoolean(env: Env, name: string, problems: string[], fallback = false): boolean {
   const raw = env[name]?.trim().toLowerCase() ?? "";
-  if (raw === "" || raw === "false" || raw === "0") return false;
+  if (raw === "") return fallback;
+  if (raw === "false" || raw === "0") return false;
   if (raw === "true" || raw === "1") return true;
-  problems.push(`${name}: "${env[name]}" is not true or false. e.g. ${name}=true`);
-  return false;
+  problems.push(`${name}: "${env[name]}" is not true or false. e.g. ${name}=${fallback ? "false" : "true"}`);
+  return fallback;
 }
 
 /**
@@ -202,7 +203,9 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
-  const cookieName = readCookieName(env, production, problems);
+  // SESSION_COOKIE_SECURE=false: a production server for a trusted network over plain http (a LAN demo).
+  const secureCookies = readBoolean(env, "SESSION_COOKIE_SECURE", problems, production);
+  const cookieName = readCookieName(env, secureCookies, problems);
 
   const { users, demoAccount } = readUsers(env, production, problems);
 
@@ -225,7 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     newSessionsPerAddress,
     trustProxy,
     cookieName,
-    production,
+    production: secureCookies,
     store,
   };
   return {

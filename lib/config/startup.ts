@@ -1,15 +1,16 @@
-import { ConfigError, getConfig, isProduction, type Config } from ".";
-import { ensureDevSecret } from "./dev-secret";
+import { ConfigError, getConfig, type Config } from ".";
 
 /**
- * The configuration a server starts with: development first gets a
- * generated secret; then everything is validated, and a server with a
- * problem prints what to fix and exits (status 1) before it takes a request.
+ * The configuration a server starts with, validated: a server with a
+ * problem prints what to fix and exits (status 1) before it takes a
+ * request. (`next dev` gets a generated secret first, in next.config.ts.)
  */
 export function configOrExit(): Config {
-  if (!isProduction()) ensureDevSecret();
   try {
-    return getConfig();
+    const config = getConfig();
+    // A worker of `npm start` tells the primary (scripts/start.mjs), which then starts the others.
+    if (config.clusterWorker) process.send?.({ nextSessions: "configured" });
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`\n${error.message}\n\nThe server cannot start until this is fixed (see .env.example).\n`);

@@ -45,6 +45,13 @@ export const en = {
     badCredentials: "Wrong username or password.",
     tooMany: (wait: string) => `Too many failed sign-ins. Try again in ${wait}.`,
     unavailable: "The session service is unavailable right now, so nobody can sign in. Try again in a moment.",
+    plainHttp: (host: string) => [
+      `This page came over plain http from ${host}. Browsers keep this server's sign-in cookie (Secure, __Host-) only from https or from localhost, so signing in here would not stick. Use https, or open `,
+      "http://localhost",
+      " on the server's own machine; for a demo on a network you trust, start the server with ",
+      "SESSION_COOKIE_SECURE=false",
+      ".",
+    ],
   },
   students: {
     title: "Students",
@@ -74,6 +81,8 @@ export const en = {
     permanent: "Permanent",
     permanentYes: (lifetime: string) => `yes: the cookie is kept for ${lifetime} after last use`,
     permanentNo: "no: a browser-session cookie",
+    permanentYesAnonymous: (lifetime: string) =>
+      `yes: the cookie is kept, but a visitor's session on the server lasts ${lifetime} at most (sign in to keep it longer)`,
     expires: "Expires",
     expiresIn: (duration: string) => `(in ${duration} unless used)`,
     noSession: "no session",

@@ -39,6 +39,13 @@ export const zh: Messages = {
     badCredentials: "用户名或密码错误。",
     tooMany: (wait) => `登录失败次数过多，请在 ${wait}后重试。`,
     unavailable: "会话服务暂时不可用，目前无法登录。请稍后再试。",
+    plainHttp: (host) => [
+      `此页面通过明文 http 从 ${host} 打开。浏览器只在 https 或 localhost 下保存本服务器的登录 Cookie（Secure、__Host-），因此在这里登录不会生效。请使用 https，或在服务器本机打开 `,
+      "http://localhost",
+      "；若要在你信任的网络中演示，请用 ",
+      "SESSION_COOKIE_SECURE=false",
+      " 启动服务器。",
+    ],
   },
   students: {
     title: "学生列表",
@@ -67,6 +74,8 @@ export const zh: Messages = {
     permanent: "永久",
     permanentYes: (lifetime) => `是：Cookie 在最后一次使用后保留 ${lifetime}`,
     permanentNo: "否：浏览器会话 Cookie",
+    permanentYesAnonymous: (lifetime) =>
+      `是：Cookie 会保留，但访客在服务器上的会话最多保留 ${lifetime}（登录后可保留更久）`,
     expires: "过期时间",
     expiresIn: (duration) => `（若不使用，${duration}后过期）`,
     noSession: "没有会话",
