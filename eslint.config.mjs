@@ -65,9 +65,9 @@ export default defineConfig([
     },
   },
   globalIgnores([
-    ".next/**",
+    "**/.next/**",
     "node_modules/**",
-    "next-env.d.ts",
+    "**/next-env.d.ts",
     "test-results/**",
     "playwright-report/**",
     "bench/results/**",

@@ -27,8 +27,8 @@ function newest(file: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(file).map((entry) => newest(path.join(file, entry))));
 }
 
-/** Builds `root` if needed; with `allowBuild` false, says what to do and exits instead. */
-export function buildIfNeeded(root: string, allowBuild = true) {
+/** Builds `root` (with the Next.js of `next`) if needed; with `allowBuild` false, says what to do and exits instead. */
+export function buildIfNeeded(root: string, allowBuild = true, next = root) {
   const buildId = path.join(root, ".next/BUILD_ID");
   const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
   const changed = Math.max(...SOURCES.map((source) => newest(path.join(root, source))));
@@ -39,8 +39,9 @@ export function buildIfNeeded(root: string, allowBuild = true) {
     );
     process.exit(2);
   }
-  console.log(built ? "Sources changed since the last build: building…" : "No production build yet: building…");
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+  const what = path.relative(process.cwd(), root) || ".";
+  console.log(built ? `Sources of ${what} changed since its build: building…` : `No build of ${what} yet: building…`);
+  const result = spawnSync(process.execPath, [path.join(next, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },

@@ -1,5 +1,5 @@
 /**
- * npm run bench:profile [-- --path /students] [-- --seconds 8] [-- --root <checkout>]
+ * npm run bench:profile [-- --path /students] [-- --seconds 8] [-- --root <checkout>] [-- --floor] [-- --redis]
  *
  * Where the server's time goes: runs one `next start` (one process) with the
  * V8 CPU profiler ready (bench/cpu-profile-preload.cjs), signs in, warms up,
@@ -8,7 +8,9 @@
  * runtime with React, Next's request path, Node internals, GC…) and by
  * function.
  * `--root` profiles another checkout's build (a worktree of an older commit,
- * to see what a change bought). The raw .cpuprofile is kept in
+ * to see what a change bought); `--floor` the benchmark's floor
+ * (bench/floor/: the same table, no sessions), to see what is the framework's; `--redis` the
+ * server-side store (a redis-server of its own; its CPU is not in the profile). The raw .cpuprofile is kept in
  * bench/results/ for Chrome DevTools (Performance → Load profile).
  */
 import { randomBytes } from "node:crypto";
@@ -17,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { signInByFetch } from "../e2e/support/http";
+import { startRedis, type TestRedis } from "../e2e/support/redis-server";
 import { startServer, type RunningServer } from "../e2e/support/server";
 import { hashPassword } from "../lib/auth/password";
 import { buildIfNeeded } from "./build";
@@ -29,11 +32,14 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "32" },
     root: { type: "string" },
     anonymous: { type: "boolean", default: false },
+    floor: { type: "boolean", default: false },
+    redis: { type: "boolean", default: false },
     top: { type: "string", default: "25" },
   },
 });
 
-const root = path.resolve(args.root ?? path.resolve(__dirname, ".."));
+const project = path.resolve(__dirname, "..");
+const root = args.floor ? path.join(project, "bench/floor") : path.resolve(args.root ?? project);
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
@@ -45,6 +51,7 @@ function area(node: Node): string {
   if (functionName === "(idle)") return "idle";
   if (functionName === "(program)") return "native / program";
   if (/iron-webcrypto|iron-session/.test(url)) return "iron-session (WebCrypto)";
+  if (/@redis\/|node_modules\/redis\/|rate-limiter-flexible/.test(url)) return "node-redis (client)";
   if (/app-page.*runtime|react-dom|react-server-dom|compiled\/react/.test(url))
     return "Next's app render runtime (React RSC + HTML, bundled)";
   if (/\.next\/server\/(middleware|edge)|\[middleware\]|middleware/.test(url)) return "our middleware bundle";
@@ -55,26 +62,32 @@ function area(node: Node): string {
 }
 
 let server: RunningServer | undefined;
+let redis: TestRedis | undefined;
 
 async function main() {
-  buildIfNeeded(root);
+  buildIfNeeded(root, true, args.floor ? project : root);
   const dir = path.join(os.tmpdir(), `bench-profile-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const profileFile = path.join(dir, "server.cpuprofile");
+  if (args.redis) redis = await startRedis();
   server = await startServer(
     {
+      ...(redis ? { SESSION_STORE: "redis", REDIS_URL: redis.url, REDIS_KEY_PREFIX: "profile:" } : {}),
       BENCH_PROFILE_FILE: profileFile,
       SESSION_SECRET: randomBytes(32).toString("base64"),
       AUTH_USERS: `admin:${await hashPassword("admin123", { logN: 14, r: 8, p: 1 })}`,
     },
-    { root, nodeArgs: ["--require", path.join(__dirname, "cpu-profile-preload.cjs")] },
+    {
+      root,
+      next: args.floor ? project : root,
+      nodeArgs: ["--require", path.join(__dirname, "cpu-profile-preload.cjs")],
+    },
   );
   const { url, pid } = server;
-  const headers: Record<string, string> = args.anonymous
-    ? {}
-    : { cookie: await signInByFetch(url, "admin", "admin123") };
-  const request = { url: `${url}${args.path}`, headers, expect: args.anonymous ? 307 : 200 };
+  const headers: Record<string, string> =
+    args.anonymous || args.floor ? {} : { cookie: await signInByFetch(url, "admin", "admin123") };
+  const request = { url: `${url}${args.path}`, headers, expect: args.anonymous && !args.floor ? 307 : 200 };
   const options = { connections: Number(args.connections), seconds: Number(args.seconds), serverPid: pid };
   await load(request, { ...options, seconds: 2, warmupSeconds: 0 }); // warm-up, not profiled
   process.kill(pid, "SIGUSR2"); // start profiling
@@ -88,6 +101,7 @@ async function main() {
     `${args.path}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuMsPerRequest.toFixed(2)} ms CPU/req, ${result.errors} errors (while profiled)`,
   );
   await server.stop();
+  await redis?.stop();
   const profile = JSON.parse(readFileSync(profileFile, "utf8")) as Profile;
   const kept = path.resolve(__dirname, "results/latest.cpuprofile");
   mkdirSync(path.dirname(kept), { recursive: true });
@@ -110,7 +124,9 @@ async function main() {
     const key = `${node.callFrame.functionName || "(anonymous)"}  ${where}:${node.callFrame.lineNumber + 1}`;
     functions.set(key, (functions.get(key) ?? 0) + micros);
   }
-  const percent = (value: number) => `${((value / busyTotal) * 100).toFixed(1).padStart(5)}%`;
+  // A share of the busy time, and what it is of the CPU per request (the main thread does nearly all the work).
+  const percent = (value: number) =>
+    `${((value / busyTotal) * 100).toFixed(1).padStart(5)}% ${((value / busyTotal) * result.cpuMsPerRequest).toFixed(2).padStart(5)} ms`;
   console.log(
     `\nMain thread busy ${((busyTotal / total) * 100).toFixed(0)}% of the profile; self time of the busy part by area:`,
   );
@@ -126,5 +142,5 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+  void Promise.all([server?.stop(), redis?.stop()]).finally(() => process.exit(1));
 });

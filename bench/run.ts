@@ -1,17 +1,21 @@
 /**
  * npm run bench [-- --quick] [-- --anchor] [-- --only <text>]
  *
- * Measures the production build: builds it if needed, starts one server at a
- * time on a free loopback port (what `npm start` runs), warms it up, puts a
- * fixed load on each scenario, and reports req/s, p50, p99, errors, the
- * server's CPU per request and each scenario against the static ceiling of
- * the same run. `--anchor` measures the original Flask tutorial app
- * (../shared/flask-anchor, gunicorn with 2 workers) the same way, in the
- * same run, and prints the ratios. Then micro-benchmarks of the session
- * layer. Writes bench/results/latest.json and latest.md.
+ * Measures the production build against its floor: builds both if needed
+ * (the floor, bench/floor/, is the student table as a dynamic page with no
+ * sessions, built with this project's own dependencies), then in each of
+ * several rounds, in a shuffled order, starts one `next start` at a time on
+ * a free loopback port (the floor; this app with the cookie store; with the
+ * Redis store; and with --baseline another checkout), warms it up, puts a
+ * fixed load on each scenario, and keeps req/s, p50, p99, errors and the
+ * server's CPU per request. The targets compare medians over the rounds.
+ * Then `npm start` (a worker per core) on every scenario, `--anchor` the
+ * original Flask tutorial app (../shared/flask-anchor, gunicorn with 2
+ * workers), and micro-benchmarks of the session layer. Writes
+ * bench/results/latest.json and latest.md.
  *
- * Options: --quick (a ~30 s smoke), --anchor, --only <substring of scenario
- * names>, --connections N (32), --seconds N (8), --no-build, --rounds N (3:
+ * Options: --quick (a ~30 s smoke), --anchor, --only <texts> (the scenarios
+ * whose "group: name" contains one of these comma-separated texts), --connections N (32), --seconds N (8), --no-build, --rounds N (3:
  * the one-process scenarios, each round in a shuffled order), --baseline
  * <dir> (another checkout, built there, measured in the same rounds: how a
  * change compares with the commit before it). Exits 1 when
@@ -75,12 +79,18 @@ const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
 /** Sign-in runs scrypt on purpose: a few connections say what it costs. */
 const SIGN_IN_CONNECTIONS = 4;
 const ANCHOR_DIR = path.resolve(root, process.env.FLASK_ANCHOR_DIR ?? "../shared/flask-anchor");
+const FLOOR_DIR = path.join(root, "bench/floor");
 const GUNICORN = process.env.GUNICORN_BIN ?? "/usr/bin/gunicorn";
 
 const USER = { name: "admin", password: "admin123" };
 const SECRET = randomBytes(32).toString("base64");
 
-const selected = (name: string) => !args.only || name.toLowerCase().includes(args.only.toLowerCase());
+/** `--only a,b`: the scenarios whose "group: name" contains any of the texts. */
+const only = (args.only ?? "")
+  .split(",")
+  .map((text) => text.trim().toLowerCase())
+  .filter(Boolean);
+const selected = (name: string) => only.length === 0 || only.some((text) => name.toLowerCase().includes(text));
 
 /* ----------------------------------------------------------- servers ---- */
 
@@ -178,18 +188,19 @@ const SCENARIO = {
   signedIn: "/students signed in",
   detail: "/students/3 signed in",
   refreshDue: "/students remembered, refresh due (re-sealed every time)",
-  remembered: "/students remembered (permanent)",
   signIn: `sign-in action (scrypt included, c=${SIGN_IN_CONNECTIONS})`,
+  floor: "/students: the table, no sessions",
 } as const;
 const COOKIE_SCENARIOS = ["ceiling", "login", "anonymous", "signedIn", "detail", "refreshDue", "signIn"] as const;
-// The sign-in differs in Redis by one write: scrypt is the cost, measured once.
-const REDIS_SCENARIOS = ["signedIn", "detail", "remembered"] as const;
 const COOKIE_GROUP = "next, cookie store";
-const REDIS_GROUP = "next, redis store";
-const ONE_PROCESS_GROUP = "next start (one process)";
-const BASELINE_GROUP = "baseline, next start (one process)";
-/** Measured in every round, on one `next start` process. */
+/** The groups of the rounds: one `next start` process each. */
+const FLOOR_GROUP = "floor, next start";
+const ONE_PROCESS_GROUP = "next start, cookie store";
+const REDIS_GROUP = "next start, redis store";
+const BASELINE_GROUP = "baseline, next start, cookie store";
+/** Measured in every round. */
 const ROUND_SCENARIOS = ["signedIn", "login", "anonymous"] as const;
+const REDIS_SCENARIOS = ["signedIn"] as const;
 
 /** Fisher-Yates, so that no build is always measured first (the machine drifts within minutes). */
 function shuffled<T>(items: T[]): T[] {
@@ -204,11 +215,20 @@ function shuffled<T>(items: T[]): T[] {
 const anySelected = (group: string, names: readonly (keyof typeof SCENARIO)[]) =>
   names.some((name) => selected(`${group}: ${SCENARIO[name]}`));
 
-async function appScenarios(server: Target, group: string, names: readonly (keyof typeof SCENARIO)[], round?: number) {
+/** The floor has no sessions: its one page, the table. */
+async function floorScenarios(server: Target, round: number) {
+  const request = { url: `${server.url}/students`, expect: 200 };
+  await warmUp(server, request);
+  await measure(server, FLOOR_GROUP, SCENARIO.floor, request, CONNECTIONS, SECONDS, round);
+}
+
+type AppScenario = Exclude<keyof typeof SCENARIO, "floor">;
+
+async function appScenarios(server: Target, group: string, names: readonly AppScenario[], round?: number) {
   const { url } = server;
   const signedIn = { cookie: await signInByFetch(url, USER.name, USER.password) };
   await warmUp(server, { url: `${url}/students`, headers: signedIn, expect: 200 });
-  const requests: Record<keyof typeof SCENARIO, () => Promise<LoadRequest>> = {
+  const requests: Record<AppScenario, () => Promise<LoadRequest>> = {
     ceiling: async () => ({ url: `${url}/healthz`, expect: 200 }),
     login: async () => ({ url: `${url}/login`, expect: 200 }),
     anonymous: async () => ({ url: `${url}/students`, expect: 307 }),
@@ -222,11 +242,6 @@ async function appScenarios(server: Target, group: string, names: readonly (keyo
         expect: 200,
       };
     },
-    remembered: async () => ({
-      url: `${url}/students`,
-      headers: { cookie: await signInByFetch(url, USER.name, USER.password, {}, { remember: "on" }) },
-      expect: 200,
-    }),
     signIn: () => signInRequest(url),
   };
   for (const name of names) {
@@ -301,6 +316,7 @@ async function main() {
     process.exit(2);
   }
   buildIfNeeded(root, !args["no-build"]);
+  buildIfNeeded(FLOOR_DIR, !args["no-build"], root);
   if (BASELINE) {
     if (!existsSync(path.join(BASELINE, "node_modules/next"))) {
       console.error(`--baseline needs a checkout with its dependencies installed (npm ci in ${BASELINE}).`);
@@ -315,48 +331,66 @@ async function main() {
   );
 
   const npmStart = `npm start (${workers} worker${workers === 1 ? "" : "s"})`;
-  console.log(`\n${npmStart}, cookie store`);
+  let redis: TestRedis | undefined;
+  if (anySelected(REDIS_GROUP, REDIS_SCENARIOS)) {
+    redis = await startRedis().catch((error: Error) => {
+      console.warn(`\nRedis scenarios skipped: ${error.message}`);
+      return undefined;
+    });
+  }
+  try {
+    type RoundApp = {
+      group: string;
+      start: () => Promise<Target>;
+      run: (target: Target, round: number) => Promise<void>;
+    };
+    const cookieApp = (group: string, at: string): RoundApp => ({
+      group,
+      start: async () => asTarget(group, await appServer({}, false, at)),
+      run: (target, round) => appScenarios(target, group, ROUND_SCENARIOS, round),
+    });
+    const roundApps: RoundApp[] = [
+      ...(selected(`${FLOOR_GROUP}: ${SCENARIO.floor}`)
+        ? [
+            {
+              group: FLOOR_GROUP,
+              start: async () => asTarget(FLOOR_GROUP, await startServer({}, { root: FLOOR_DIR, next: root })),
+              run: floorScenarios,
+            },
+          ]
+        : []),
+      ...(anySelected(ONE_PROCESS_GROUP, ROUND_SCENARIOS) ? [cookieApp(ONE_PROCESS_GROUP, root)] : []),
+      ...(redis
+        ? [
+            {
+              group: REDIS_GROUP,
+              start: async () => ({
+                ...asTarget(
+                  REDIS_GROUP,
+                  await appServer({ SESSION_STORE: "redis", REDIS_URL: redis!.url, REDIS_KEY_PREFIX: "bench:" }, false),
+                ),
+                alsoPids: [redis!.pid()], // Redis works for the server: its CPU counts
+              }),
+              run: (target: Target, round: number) => appScenarios(target, REDIS_GROUP, REDIS_SCENARIOS, round),
+            },
+          ]
+        : []),
+      ...(BASELINE && anySelected(BASELINE_GROUP, ROUND_SCENARIOS) ? [cookieApp(BASELINE_GROUP, BASELINE)] : []),
+    ];
+    for (let round = 1; round <= ROUNDS && roundApps.length > 0; round += 1) {
+      console.log(`\nRound ${round} of ${ROUNDS}: one next start process at a time, in a shuffled order`);
+      for (const app of shuffled(roundApps)) await using(app.start, (target) => app.run(target, round));
+    }
+  } finally {
+    await redis?.stop();
+  }
+
   if (anySelected(COOKIE_GROUP, COOKIE_SCENARIOS)) {
     console.log(`\n${npmStart}, cookie store`);
     await using(
       async () => asTarget(npmStart, await appServer({}, true)),
       (server) => appScenarios(server, COOKIE_GROUP, COOKIE_SCENARIOS),
     );
-  }
-
-  const roundApps = [
-    { group: ONE_PROCESS_GROUP, at: root },
-    ...(BASELINE ? [{ group: BASELINE_GROUP, at: BASELINE }] : []),
-  ].filter((app) => anySelected(app.group, ROUND_SCENARIOS));
-  for (let round = 1; round <= ROUNDS && roundApps.length > 0; round += 1) {
-    console.log(`\nRound ${round} of ${ROUNDS}: one next start process at a time, cookie store`);
-    for (const app of shuffled(roundApps)) {
-      await using(
-        async () => asTarget(app.group, await appServer({}, false, app.at)),
-        (server) => appScenarios(server, app.group, ROUND_SCENARIOS, round),
-      );
-    }
-  }
-
-  if (anySelected(REDIS_GROUP, REDIS_SCENARIOS)) {
-    let redis: TestRedis | undefined;
-    try {
-      redis = await startRedis();
-    } catch (error) {
-      console.warn(`\nRedis scenarios skipped: ${(error as Error).message}`);
-    }
-    if (redis) {
-      console.log(`\n${npmStart}, Redis store (Redis's CPU counted with the server's)`);
-      const env = { SESSION_STORE: "redis", REDIS_URL: redis.url, REDIS_KEY_PREFIX: "bench:" };
-      try {
-        await using(
-          async () => ({ ...asTarget(npmStart, await appServer(env, true)), alsoPids: [redis.pid()] }),
-          (server) => appScenarios(server, REDIS_GROUP, REDIS_SCENARIOS),
-        );
-      } finally {
-        await redis.stop();
-      }
-    }
   }
 
   if (args.anchor) {

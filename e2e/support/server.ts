@@ -78,16 +78,24 @@ export async function startServer(
   {
     cluster = false,
     root: at = root,
+    next = at,
     nodeArgs = [],
-  }: { cluster?: boolean; /** Another checkout's build. */ root?: string; nodeArgs?: string[] } = {},
+  }: {
+    cluster?: boolean;
+    /** Another app's build (a checkout of an older commit, the benchmark's floor). */
+    root?: string;
+    /** The checkout whose node_modules hold the Next.js to run (default: `root`). */
+    next?: string;
+    nodeArgs?: string[];
+  } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   // `node .../next start` so that the pid is the server's own, not a shell's.
-  const entry = cluster ? "scripts/start.mjs" : "node_modules/next/dist/bin/next";
+  const entry = cluster ? path.join(at, "scripts/start.mjs") : path.join(next, "node_modules/next/dist/bin/next");
   const server = await startProcess(
     "next start",
     process.execPath,
-    [...nodeArgs, path.join(at, entry), ...(cluster ? [] : ["start"]), "-p", String(port), "-H", "127.0.0.1"],
+    [...nodeArgs, entry, ...(cluster ? [] : ["start"]), "-p", String(port), "-H", "127.0.0.1"],
     {
       url: `http://127.0.0.1:${port}`,
       cwd: at,

@@ -1,0 +1,8 @@
+/** The floor's layout: nothing but the document. */
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body>{children}</body>
+    </html>
+  );
+}
