@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useSyncExternalStore } from "react";
-import { button, link } from "@/app/ui/styles";
+import { button, link, title } from "@/app/ui/styles";
 import { CATALOGUES, DEFAULT_LOCALE } from "@/lib/i18n/locales";
 
 /** The language the server rendered the page in (a client component cannot read the request). */
@@ -19,7 +19,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
   const m = CATALOGUES[usePageLocale()].errors;
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-semibold tracking-tight">{m.errorTitle}</h1>
+      <h1 className={title}>{m.errorTitle}</h1>
       <p>{m.errorText(error.digest ?? "")}</p>
       <div className="flex items-center gap-4">
         <button type="button" className={button} onClick={reset}>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { card } from "@/app/ui/styles";
+import { card, muted, title } from "@/app/ui/styles";
 import { DEMO_USER, getConfig } from "@/lib/config";
 import { formatDuration } from "@/lib/i18n/format";
 import { getMessages } from "@/lib/i18n/server";
@@ -31,7 +31,7 @@ export default async function LoginPage({ searchParams }: Props) {
 
   return (
     <div className="mx-auto max-w-sm space-y-6">
-      <h1 className="text-2xl font-semibold tracking-tight">{m.login.title}</h1>
+      <h1 className={title}>{m.login.title}</h1>
       <div role="status" aria-live="polite">
         {signedOut ? (
           <p className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
@@ -64,7 +64,7 @@ export default async function LoginPage({ searchParams }: Props) {
         />
       </div>
       {config.demoAccount ? (
-        <p className="text-sm text-slate-700 dark:text-slate-300">
+        <p className={muted}>
           {demo[0]}
           <kbd className="font-mono">{demo[1]}</kbd>
           {demo[2]}

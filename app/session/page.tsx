@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { card, link } from "@/app/ui/styles";
+import { card, link, muted, title } from "@/app/ui/styles";
 import { getConfig } from "@/lib/config";
 import { formatApproxDuration, formatDateTime, formatDuration } from "@/lib/i18n/format";
 import { getMessages } from "@/lib/i18n/server";
@@ -72,8 +72,8 @@ export default async function SessionPage() {
     <Playground>
       <div className="space-y-8">
         <div className="space-y-2">
-          <h1 className="text-2xl font-semibold tracking-tight">{t.title}</h1>
-          <p className="text-sm text-slate-700 dark:text-slate-300">
+          <h1 className={title}>{t.title}</h1>
+          <p className={muted}>
             {t.intro} {serverStore ? t.explainRedis : t.explainCookie}{" "}
             {user ? (
               <Link href="/students" className={link}>
@@ -170,7 +170,7 @@ export default async function SessionPage() {
                 <EndSessionForm handle="all" label={t.endAll} pending={t.ending} passwordLabel={t.yourPassword} />
               </>
             ) : (
-              <p className="text-sm text-slate-700 dark:text-slate-300" data-testid="sessions-not-listed">
+              <p className={muted} data-testid="sessions-not-listed">
                 {t.notListed}
               </p>
             )}
@@ -181,7 +181,7 @@ export default async function SessionPage() {
           <h2 id="lifetime-heading" className="font-medium">
             {t.lifetimeTitle}
           </h2>
-          <p className="text-sm text-slate-700 dark:text-slate-300">{t.lifetimeText}</p>
+          <p className={muted}>{t.lifetimeText}</p>
           {/* Two cells: a longer or shorter label, or a message, in one never moves the other button. */}
           <div className="grid items-start gap-4 sm:grid-cols-2">
             <Afresh>

@@ -1,11 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { SignOutButton } from "@/app/ui/sign-out-button";
-import { cardFrame, link } from "@/app/ui/styles";
-
-/** On a phone each cell shows its column's name before the value. */
-const stackedCell =
-  "flex justify-between gap-4 py-1 before:font-medium before:text-slate-700 before:content-[attr(data-label)] sm:table-cell sm:px-4 sm:py-3 sm:before:content-none dark:before:text-slate-300";
+import { bar, cardFrame, link, muted, title } from "@/app/ui/styles";
 import { getMessages } from "@/lib/i18n/server";
 import { verifySession } from "@/lib/auth/dal";
 import { listStudents } from "@/lib/data/students";
@@ -21,10 +17,10 @@ export default async function StudentsPage() {
   const students = listStudents();
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-center justify-between gap-4">
+      <div className={bar}>
         <div>
-          <h1 className="text-2xl font-semibold tracking-tight">{t.title}</h1>
-          <p className="text-sm text-slate-700 dark:text-slate-300">
+          <h1 className={title}>{t.title}</h1>
+          <p className={muted}>
             {t.signedInAs} <strong data-testid="signed-in-user">{data.user}</strong> ·{" "}
             <Link href="/session" className={link}>
               {t.yourSession}
@@ -33,38 +29,39 @@ export default async function StudentsPage() {
         </div>
         <SignOutButton />
       </div>
-      {/* A table on wider screens, a stack of cards on a phone; the roles keep it a table for screen readers. */}
+      {/*
+        A table on wider screens, a stack of labelled cards on a phone (the
+        .students rules in app/globals.css); the roles keep it a table for
+        screen readers whatever its display.
+      */}
       <div className={cardFrame}>
-        <table role="table" className="block w-full text-left text-sm sm:table">
+        <table role="table" className="students">
           <caption className="sr-only">{t.caption}</caption>
-          <thead
-            role="rowgroup"
-            className="sr-only border-b border-slate-200 text-slate-700 sm:not-sr-only sm:table-header-group dark:border-slate-800 dark:text-slate-300"
-          >
+          <thead role="rowgroup">
             <tr role="row">
-              <th role="columnheader" scope="col" className="px-4 py-3 font-medium">
+              <th role="columnheader" scope="col">
                 {t.name}
               </th>
-              <th role="columnheader" scope="col" className="px-4 py-3 font-medium">
+              <th role="columnheader" scope="col">
                 {t.age}
               </th>
-              <th role="columnheader" scope="col" className="px-4 py-3 font-medium">
+              <th role="columnheader" scope="col">
                 {t.gender}
               </th>
             </tr>
           </thead>
-          <tbody role="rowgroup" className="block divide-y divide-slate-100 sm:table-row-group dark:divide-slate-800">
+          <tbody role="rowgroup">
             {students.map((student) => (
-              <tr role="row" key={student.id} className="block px-4 py-3 sm:table-row sm:p-0">
-                <td role="cell" className="block py-1 text-base sm:table-cell sm:px-4 sm:py-3 sm:text-sm">
+              <tr role="row" key={student.id}>
+                <td role="cell">
                   <Link href={`/students/${student.id}`} className={link}>
                     {student.name}
                   </Link>
                 </td>
-                <td role="cell" data-label={t.age} className={`${stackedCell} tabular-nums`}>
+                <td role="cell" data-label={t.age}>
                   {student.age}
                 </td>
-                <td role="cell" data-label={t.gender} className={stackedCell}>
+                <td role="cell" data-label={t.gender}>
                   {t.genders[student.gender]}
                 </td>
               </tr>

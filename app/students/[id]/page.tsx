@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { SignOutButton } from "@/app/ui/sign-out-button";
-import { card, link } from "@/app/ui/styles";
+import { bar, card, link, title } from "@/app/ui/styles";
 import { getMessages } from "@/lib/i18n/server";
 import { verifySession } from "@/lib/auth/dal";
 import { findStudent } from "@/lib/data/students";
@@ -23,8 +23,8 @@ export default async function StudentPage({ params }: Props) {
   const t = (await getMessages()).m.students;
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-center justify-between gap-4">
-        <h1 className="text-2xl font-semibold tracking-tight">{student.name}</h1>
+      <div className={bar}>
+        <h1 className={title}>{student.name}</h1>
         <SignOutButton />
       </div>
       <dl className={`${card} grid grid-cols-[max-content_1fr] gap-x-8 gap-y-3 text-sm`}>
