@@ -30,17 +30,21 @@ import { audit } from "./lib/auth/audit";
 import { clientIp } from "./lib/http/client-ip";
 import { refusalResponse, requestLocale, unavailableResponse } from "./lib/http/error-pages";
 import { screenRequest } from "./lib/http/request-guard";
-import { contentSecurityPolicy, newNonce } from "./lib/http/security-headers";
+import { contentSecurityPolicy, newNonce, policyMadeOnArrival } from "./lib/http/security-headers";
 import { loginPath } from "./lib/auth/safe-next";
 import { readRequestSession } from "./lib/session";
 
 const GUARDED = /^\/students(\/|$)/;
 
-/** Next.js puts this request's nonce on the scripts it renders: the policy goes on the request and the response. */
-function withPolicy(request: NextRequest, respond: () => NextResponse): NextResponse {
+/**
+ * Next.js puts this request's nonce on the scripts it renders: the policy goes on the request and the
+ * response, unless the app's Node.js server put it there on arrival (lib/http/security-headers.ts).
+ */
+function withPolicy(request: NextRequest, respond: (headersChanged: boolean) => NextResponse): NextResponse {
+  if (policyMadeOnArrival(request.headers)) return respond(false);
   const csp = contentSecurityPolicy(newNonce());
   request.headers.set("content-security-policy", csp);
-  const response = respond();
+  const response = respond(true);
   response.headers.set("content-security-policy", csp);
   return response;
 }
@@ -74,7 +78,7 @@ export async function middleware(request: NextRequest) {
     const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;
     response = session.respond(NextResponse.redirect(url, status));
   } else {
-    response = withPolicy(request, () => session.respond());
+    response = withPolicy(request, (headersChanged) => session.respond(undefined, headersChanged));
   }
   return response; // with Vary: Cookie, which lib/http/node-hooks.ts adds to every response
 }

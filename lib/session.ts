@@ -153,8 +153,11 @@ export type RequestSession = {
    * Completes the middleware's response: `redirect` as it is, or (without it)
    * a pass-through whose request carries the up-to-date cookie, so that the
    * page sees the session the browser will have. Adds the Set-Cookie if needed.
+   * Pass `requestHeadersChanged` when the middleware changed the request's
+   * headers itself (a nonce policy, say), so that the page sees them too; a
+   * request left as it was is passed on as it is (cheaper for Next.js).
    */
-  respond: (redirect?: NextResponse) => NextResponse;
+  respond: (redirect?: NextResponse, requestHeadersChanged?: boolean) => NextResponse;
 };
 
 export async function readRequestSession(request: NextRequest): Promise<RequestSession> {
@@ -165,12 +168,14 @@ export async function readRequestSession(request: NextRequest): Promise<RequestS
     maybeSignedIn: view.maybeSignedIn,
     rejected: view.rejected,
     storeDown: view.usesServerStore && storeKnownDown(),
-    respond: (redirect) => {
+    respond: (redirect, requestHeadersChanged = false) => {
       if (!redirect && update) {
         if (update.value) request.cookies.set(config.cookieName, update.value);
         else request.cookies.delete(config.cookieName);
       }
-      const response = redirect ?? NextResponse.next({ request: { headers: request.headers } });
+      const response =
+        redirect ??
+        (update || requestHeadersChanged ? NextResponse.next({ request: { headers: request.headers } }) : NextResponse.next());
       if (update) response.cookies.set(config.cookieName, update.value, update.options);
       return response;
     },

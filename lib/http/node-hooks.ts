@@ -2,14 +2,15 @@
  * Adjustments to Node's HTTP server that Next.js offers no setting for,
  * installed once at startup (instrumentation.ts), Node.js runtime only: the
  * requests Next.js cannot read are answered before it sees them, the
- * client's address is made trustworthy, and Vary: Cookie is added.
+ * client's address is made trustworthy, the Content-Security-Policy is made
+ * (lib/http/security-headers.ts), and Vary: Cookie is added.
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { Duplex } from "node:stream";
 import { logRefusal } from "./refusals";
 import { ALLOWED_METHODS, screenRequestLine, unreadableRouterState } from "./request-line";
-import { STATIC_HEADERS } from "./security-headers";
+import { STATIC_HEADERS, policyOnArrival } from "./security-headers";
 
 const plainHeaders = (length: number) => ({
   ...Object.fromEntries(STATIC_HEADERS.map(({ key, value }) => [key, value])),
@@ -54,6 +55,7 @@ function screenRequests(server: typeof Server | typeof https.Server, trustProxy:
       const [request, response] = args as [IncomingMessage, ServerResponse];
       if (screened(request, response)) return true;
       if (!trustProxy) request.headers["x-forwarded-for"] = request.socket.remoteAddress ?? "unknown";
+      policyOnArrival(request, response);
     }
     return Reflect.apply(emit, this, [event, ...args]) as boolean;
   } as Server["emit"];

@@ -1,8 +1,10 @@
 /**
  * Every security header the app sends, in one place: next.config.ts sends
- * the fixed ones on every response (pages and static files), the middleware
- * sends the Content-Security-Policy, which needs a fresh nonce per page.
+ * the fixed ones on every response (pages and static files); the
+ * Content-Security-Policy needs a fresh nonce per page, and is made as the
+ * request arrives (see policyOnArrival).
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { isProduction } from "../config";
 
 export const STATIC_HEADERS: { key: string; value: string }[] = [
@@ -41,4 +43,37 @@ export function contentSecurityPolicy(nonce: string): string {
 export function newNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return btoa(String.fromCharCode(...bytes));
+}
+
+/**
+ * Next.js puts the nonce it finds in the request's Content-Security-Policy
+ * header on the scripts it renders, so the policy goes on the request and
+ * on the response. On the app's own Node.js server (`next start`, `next
+ * dev`) lib/http/node-hooks.ts does it as each request arrives, and marks
+ * the request with a value only this process knows; the middleware then
+ * leaves the request alone. (Changing a request's headers in the middleware
+ * costs Next.js a copy of all of them, on every page: measured in
+ * bench/README.md.) Where the server is not Node's own, the mark is missing
+ * and the middleware makes the policy itself.
+ */
+const POLICY_MARK = "x-next-sessions-policy";
+const MARK_SLOT = Symbol.for("next-sessions.policy-mark");
+
+function processMark(): string {
+  const slots = globalThis as unknown as Record<symbol, string | undefined>;
+  return (slots[MARK_SLOT] ??= newNonce());
+}
+
+/** The policy for a request as it reaches Node's HTTP server (not for Next's build files). */
+export function policyOnArrival(request: IncomingMessage, response: ServerResponse): void {
+  if (request.url?.startsWith("/_next/static/")) return;
+  const policy = contentSecurityPolicy(newNonce());
+  request.headers["content-security-policy"] = policy;
+  request.headers[POLICY_MARK] = processMark();
+  response.setHeader("content-security-policy", policy);
+}
+
+/** Whether the request already carries a policy made on arrival (by this process, not by the client). */
+export function policyMadeOnArrival(headers: Headers): boolean {
+  return headers.get(POLICY_MARK) === processMark();
 }
