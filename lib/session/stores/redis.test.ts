@@ -16,8 +16,8 @@ import { DEADLINE_MS } from "./redis-client";
 
 let prefixes = 0;
 /** A store with keys of its own (so that its per-address limits are its own too). */
-const store = (url = redisUrl()) =>
-  redisStore({ kind: "redis", url, keyPrefix: `redis-${++prefixes}:` }, testConfig({ absoluteLifetime: 3600 }));
+const store = (url = redisUrl(), keyPrefix = `redis-${++prefixes}:`) =>
+  redisStore({ kind: "redis", url, keyPrefix }, testConfig({ absoluteLifetime: 3600 }));
 const session = (user: string | null = "alice"): SessionData => ({
   ...blankSession(Math.floor(Date.now() / 1000)),
   ...(user ? { user } : {}),
@@ -169,6 +169,85 @@ describe("new sessions per address", () => {
     await expect(from("192.0.2.2")).resolves.toBeTruthy(); // another address
     await expect(from("192.0.2.1", "alice")).resolves.toBeTruthy(); // a sign-in has its own budget
   });
+});
+
+/** Another process's connection to the same Redis (a plain client, no cache); closed after `work`. */
+const plainClient = (url: string) => createClient({ url });
+
+async function otherProcess<T>(url: string, work: (client: ReturnType<typeof plainClient>) => Promise<T>) {
+  const client = plainClient(url);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** How many HGETALLs the Redis has answered so far. */
+async function hashReads(url: string): Promise<number> {
+  const stats = await otherProcess(url, (client) => client.info("commandstats"));
+  return Number(/cmdstat_hgetall:calls=(\d+)/i.exec(stats)?.[1] ?? 0);
+}
+
+describe("the process's copies of sessions (node-redis's client-side cache)", () => {
+  it("reads a session in use once: its next pages make no round trip", async () => {
+    await ownRedis(async (redis) => {
+      const sessions = store(redis.url);
+      const { id } = await sessions.create(session(), { ttl: 60 });
+      for (let page = 0; page < 5; page++) expect((await sessions.load({ id: id! }))?.data.user).toBe("alice");
+      expect(await hashReads(redis.url)).toBe(1);
+    });
+  });
+
+  it("sees its own changes and ends at once", async () => {
+    const sessions = store();
+    const { id } = await sessions.create(session(), { ttl: 60 });
+    const before = (await sessions.load({ id: id! }))!.data;
+    const after = copySession(before);
+    after.values.colour = "green";
+    await sessions.update({ id: id! }, before, after, { ttl: 60 });
+    expect({ ...(await sessions.load({ id: id! }))!.data.values }).toEqual({ colour: "green" });
+    await sessions.destroy({ id: id! }, "alice");
+    expect(await sessions.load({ id: id! })).toBeNull();
+  });
+
+  it("drops its copy when another process changes or ends the session (Redis says so)", async () => {
+    const sessions = store(redisUrl(), "redis-elsewhere:");
+    const { id } = await sessions.create(session(), { ttl: 60 });
+    const key = `redis-elsewhere:s:${id}`;
+    expect((await sessions.load({ id: id! }))?.data.user).toBe("alice");
+    await otherProcess(redisUrl(), (client) => client.hSet(key, "u", "bob"));
+    await expect.poll(async () => (await sessions.load({ id: id! }))?.data.user, { timeout: 1_000 }).toBe("bob");
+    await otherProcess(redisUrl(), (client) => client.del(key));
+    await expect.poll(() => sessions.load({ id: id! }), { timeout: 1_000 }).toBeNull();
+  });
+
+  it("works without copies on a Redis that refuses CLIENT TRACKING, reading it on every page", async () => {
+    await ownRedis(async (redis) => {
+      expect(await redis.send("ACL", "SETUSER", "default", "-client|tracking")).toBe("+OK");
+      const sessions = store(redis.url);
+      const { id } = await sessions.create(session(), { ttl: 60 });
+      for (let page = 0; page < 3; page++) expect((await sessions.load({ id: id! }))?.data.user).toBe("alice");
+      expect(await hashReads(redis.url)).toBe(3);
+    });
+  });
+
+  it("keeps no copy across a lost connection, when Redis's notices could not reach it", async () => {
+    await ownRedis(async (redis) => {
+      const sessions = store(redis.url, "redis-lost:");
+      const { id } = await sessions.create(session(), { ttl: 60 });
+      expect((await sessions.load({ id: id! }))?.data.user).toBe("alice");
+      expect(await redis.send("CLIENT", "KILL", "TYPE", "normal")).toMatch(/^:[1-9]/);
+      // Ended while this process had no connection: no notice can come.
+      await otherProcess(redis.url, (client) => client.del(`redis-lost:s:${id}`));
+      await expect
+        .poll(() => sessions.load({ id: id! }).then((loaded) => loaded?.data.user ?? "ended", () => "down"), {
+          timeout: 5_000,
+        })
+        .toBe("ended");
+    });
+  }, 15_000);
 });
 
 describe("faults, injected for real", () => {

@@ -9,11 +9,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import type { RedisClientType } from "redis";
 import { MAX_STORED_BYTES, SessionEndedError, SessionTooLargeError, TooManySessionsError } from "../errors";
 import { shortHash } from "../short-hash";
 import type { SessionConfig, SessionData, StoreConfig } from "../types";
-import { liveClient, withRedis } from "./redis-client";
+import { liveClient, withRedis, type RedisClient } from "./redis-client";
 import { changedFields, fieldBytes, fromFields, fromLegacy, toFields, type Fields } from "./redis-record";
 import { CREATE, LIST, MIGRATE, TOUCH, UPDATE } from "./redis-scripts";
 import type { SessionStore, StoredSession } from "./types";
@@ -53,7 +52,7 @@ export function redisStore(store: StoreConfig & { kind: "redis" }, config: Sessi
   }
 
   /** A record of an earlier version becomes a hash before it is changed; says whether there was one to change. */
-  async function migrate(redis: RedisClientType, id: string): Promise<boolean> {
+  async function migrate(redis: RedisClient, id: string): Promise<boolean> {
     const text = await redis.get(sessionKey(id));
     const legacy = fromLegacy(text);
     if (!legacy) return false;
