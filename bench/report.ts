@@ -6,7 +6,14 @@
 import type { LoadResult } from "./load";
 import type { MicroResult } from "./micro";
 
-export type ScenarioResult = LoadResult & { group: string; name: string; connections: number; round?: number };
+export type ScenarioResult = LoadResult & {
+  group: string;
+  name: string;
+  connections: number;
+  round?: number;
+  /** The response body's size (GET scenarios). */
+  bytes?: number;
+};
 
 export type Report = {
   date: string;
@@ -30,6 +37,7 @@ const ANCHOR_GROUP = "flask anchor";
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
 const ratio = (value: number) => `${value.toFixed(2)}×`;
+const kilobytes = (bytes: number | undefined) => (bytes === undefined ? "—" : (bytes / 1000).toFixed(1));
 
 function find(report: Report, group: string, start: string): ScenarioResult | undefined {
   return report.scenarios.find((scenario) => scenario.group === group && scenario.name.startsWith(start));
@@ -60,7 +68,7 @@ export const median = (values: number[]) => {
 /** The medians over rounds of each (server, scenario) measured in rounds. */
 export function roundMedians(
   report: Report,
-): { group: string; name: string; rps: number; cpuMsPerRequest: number; rounds: number }[] {
+): { group: string; name: string; rps: number; cpuMsPerRequest: number; rounds: number; bytes?: number }[] {
   const byKey = new Map<string, ScenarioResult[]>();
   for (const scenario of report.scenarios) {
     if (scenario.round === undefined) continue;
@@ -73,6 +81,7 @@ export function roundMedians(
     rps: median(runs.map((run) => run.rps)),
     cpuMsPerRequest: median(runs.map((run) => run.cpuMsPerRequest)),
     rounds: runs.length,
+    ...(runs[0].bytes === undefined ? {} : { bytes: runs[0].bytes }),
   }));
 }
 
@@ -81,15 +90,15 @@ function mediansTable(report: Report): string[] {
   if (medians.length === 0) return [];
   const baseline = (name: string) => medians.find((entry) => entry.group.startsWith("baseline") && entry.name === name);
   const lines = [
-    "| Server | Scenario | rounds | median req/s | median CPU ms/req | CPU vs baseline |",
-    "|---|---|--:|--:|--:|--:|",
+    "| Server | Scenario | rounds | median req/s | median CPU ms/req | CPU vs baseline | response KB |",
+    "|---|---|--:|--:|--:|--:|--:|",
   ];
   for (const entry of medians) {
     const base = baseline(entry.name);
     const versus =
       base && !entry.group.startsWith("baseline") ? ratio(entry.cpuMsPerRequest / base.cpuMsPerRequest) : "—";
     lines.push(
-      `| ${entry.group} | ${entry.name} | ${entry.rounds} | ${fixed(entry.rps, 0)} | ${fixed(entry.cpuMsPerRequest, 2)} | ${versus} |`,
+      `| ${entry.group} | ${entry.name} | ${entry.rounds} | ${fixed(entry.rps, 0)} | ${fixed(entry.cpuMsPerRequest, 2)} | ${versus} | ${kilobytes(entry.bytes)} |`,
     );
   }
   return lines;

@@ -123,6 +123,13 @@ async function anchorServer(module: "app" | "app_cached"): Promise<Target> {
 
 const results: ScenarioResult[] = [];
 
+/** The size of a GET's response body, as the load client receives it (uncompressed, as wrk asks). */
+async function responseBytes(request: LoadRequest): Promise<number | undefined> {
+  if (request.method === "POST") return undefined;
+  const response = await fetch(request.url, { headers: request.headers, redirect: "manual" });
+  return (await response.arrayBuffer()).byteLength;
+}
+
 async function measure(
   target: { pid: number; alsoPids?: number[] },
   group: string,
@@ -135,6 +142,7 @@ async function measure(
   const label = `${group}: ${name}`;
   if (!selected(label)) return null;
   process.stdout.write(`  ${label.padEnd(58)} `);
+  const bytes = await responseBytes(request);
   const result = await load(request, {
     connections,
     seconds,
@@ -142,7 +150,14 @@ async function measure(
     serverPid: target.pid,
     alsoPids: target.alsoPids,
   });
-  results.push({ group, name, connections, ...(round ? { round } : {}), ...result });
+  results.push({
+    group,
+    name,
+    connections,
+    ...(round ? { round } : {}),
+    ...(bytes === undefined ? {} : { bytes }),
+    ...result,
+  });
   console.log(
     `${result.rps.toFixed(0).padStart(6)} req/s  p99 ${result.p99.toFixed(1).padStart(6)} ms  ` +
       `${result.cpuMsPerRequest.toFixed(2)} ms CPU/req  ${result.errors} errors`,
