@@ -31,10 +31,8 @@ import { clientIp } from "./lib/http/client-ip";
 import { refusalResponse, requestLocale, unavailableResponse } from "./lib/http/error-pages";
 import { screenRequest } from "./lib/http/request-guard";
 import { contentSecurityPolicy, newNonce, policyMadeOnArrival } from "./lib/http/security-headers";
-import { loginPath } from "./lib/auth/safe-next";
+import { isGuarded, loginPath } from "./lib/auth/safe-next";
 import { readRequestSession } from "./lib/session";
-
-const GUARDED = /^\/students(\/|$)/;
 
 /**
  * Next.js puts this request's nonce on the scripts it renders: the policy goes on the request and the
@@ -72,7 +70,7 @@ export async function middleware(request: NextRequest) {
   if (session.storeDown && session.maybeSignedIn && (request.method === "GET" || request.method === "HEAD")) {
     return unavailableResponse(pathname + search, requestLocale(request));
   }
-  if (GUARDED.test(pathname) && !session.maybeSignedIn) {
+  if (isGuarded(pathname) && !session.maybeSignedIn) {
     const url = new URL(loginPath(pathname + search), request.url);
     // 303 turns a form POST (a server action) into a GET of the login page.
     const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;

@@ -46,6 +46,19 @@ describe("the nonce policy", () => {
     expect(arrive("/_next/static/chunks/main.js").sent).toEqual({});
   });
 
+  it("is not made for a guarded page without a session cookie, which the middleware sends to sign in", async () => {
+    for (const url of ["/students", "/students/3", "/students?sort=age"]) {
+      const { sent, requestHeaders } = arrive(url, { cookie: "lang=zh" });
+      expect(sent, url).toEqual({});
+      const response = await middleware(new NextRequest(`http://localhost${url}`, { headers: requestHeaders }));
+      expect(response.status, url).toBe(307);
+    }
+    // With a session cookie (even a bad one), or on any other page, it is made.
+    expect(arrive("/students", { cookie: "session=whatever" }).sent["content-security-policy"]).toMatch(NONCE);
+    expect(arrive("/studentsx").sent["content-security-policy"]).toMatch(NONCE);
+    expect(arrive("/login").sent["content-security-policy"]).toMatch(NONCE);
+  });
+
   it("made on arrival, is left alone by the middleware: no policy of its own, no request headers copied", async () => {
     const { requestHeaders } = arrive("/login");
     const response = await middleware(new NextRequest("http://localhost/login", { headers: requestHeaders }));

@@ -5,7 +5,8 @@
  * request arrives (see policyOnArrival).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isProduction } from "../config";
+import { isGuarded } from "../auth/safe-next";
+import { isProduction, sessionConfig } from "../config";
 
 export const STATIC_HEADERS: { key: string; value: string }[] = [
   { key: "X-Content-Type-Options", value: "nosniff" },
@@ -64,9 +65,28 @@ function processMark(): string {
   return (slots[MARK_SLOT] ??= newNonce());
 }
 
-/** The policy for a request as it reaches Node's HTTP server (not for Next's build files). */
+/**
+ * Whether the middleware will surely send this request to sign in (a guarded
+ * page and no session cookie at all), so that no page, and no policy, comes
+ * of it: a redirect made cheaper by a tenth. Only a shortcut: a request it
+ * misses gets a policy it did not need, and one that is not sent away after
+ * all gets the middleware's own.
+ */
+function surelySentToSignIn(request: IncomingMessage): boolean {
+  const pathname = (request.url ?? "/").split("?", 1)[0];
+  if (!isGuarded(pathname)) return false;
+  let cookieName: string;
+  try {
+    cookieName = sessionConfig().cookieName;
+  } catch {
+    return false; // a configuration error is the pages' to report
+  }
+  return !(request.headers.cookie ?? "").includes(`${cookieName}=`);
+}
+
+/** The policy for a request as it reaches Node's HTTP server (not for Next's build files, nor a sure redirect). */
 export function policyOnArrival(request: IncomingMessage, response: ServerResponse): void {
-  if (request.url?.startsWith("/_next/static/")) return;
+  if (request.url?.startsWith("/_next/static/") || surelySentToSignIn(request)) return;
   const policy = contentSecurityPolicy(newNonce());
   request.headers["content-security-policy"] = policy;
   request.headers[POLICY_MARK] = processMark();
