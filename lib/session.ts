@@ -175,7 +175,9 @@ export async function readRequestSession(request: NextRequest): Promise<RequestS
       }
       const response =
         redirect ??
-        (update || requestHeadersChanged ? NextResponse.next({ request: { headers: request.headers } }) : NextResponse.next());
+        (update || requestHeadersChanged
+          ? NextResponse.next({ request: { headers: request.headers } })
+          : NextResponse.next());
       if (update) response.cookies.set(config.cookieName, update.value, update.options);
       return response;
     },

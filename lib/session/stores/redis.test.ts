@@ -242,9 +242,16 @@ describe("the process's copies of sessions (node-redis's client-side cache)", ()
       // Ended while this process had no connection: no notice can come.
       await otherProcess(redis.url, (client) => client.del(`redis-lost:s:${id}`));
       await expect
-        .poll(() => sessions.load({ id: id! }).then((loaded) => loaded?.data.user ?? "ended", () => "down"), {
-          timeout: 5_000,
-        })
+        .poll(
+          () =>
+            sessions.load({ id: id! }).then(
+              (loaded) => loaded?.data.user ?? "ended",
+              () => "down",
+            ),
+          {
+            timeout: 5_000,
+          },
+        )
         .toBe("ended");
     });
   }, 15_000);
