@@ -23,14 +23,18 @@ const session = (user: string | null = "alice"): SessionData => ({
   ...(user ? { user } : {}),
 });
 
+/** What a load of `id` finds: the session's user, "none" (no session), or "down" (the store failed). */
+const finds = (sessions: ReturnType<typeof store>, id: string) =>
+  sessions.load({ id }).then(
+    (loaded) => loaded?.data.user ?? "none",
+    () => "down",
+  );
+
 /** Waits until the store answers again (whatever it finds). */
 async function answersAgain(sessions: ReturnType<typeof store>, id: string) {
-  const answer = () =>
-    sessions.load({ id }).then(
-      () => "answered",
-      () => "down",
-    );
-  await expect.poll(answer, { timeout: 10_000 }).toBe("answered");
+  await expect
+    .poll(async () => ((await finds(sessions, id)) === "down" ? "down" : "answered"), { timeout: 10_000 })
+    .toBe("answered");
 }
 
 /** A redis-server of the test's own, to stall, cut off or stop; stopped after `work`. */
@@ -241,18 +245,7 @@ describe("the process's copies of sessions (node-redis's client-side cache)", ()
       expect(await redis.send("CLIENT", "KILL", "TYPE", "normal")).toMatch(/^:[1-9]/);
       // Ended while this process had no connection: no notice can come.
       await otherProcess(redis.url, (client) => client.del(`redis-lost:s:${id}`));
-      await expect
-        .poll(
-          () =>
-            sessions.load({ id: id! }).then(
-              (loaded) => loaded?.data.user ?? "ended",
-              () => "down",
-            ),
-          {
-            timeout: 5_000,
-          },
-        )
-        .toBe("ended");
+      await expect.poll(() => finds(sessions, id!), { timeout: 5_000 }).toBe("none");
     });
   }, 15_000);
 });
@@ -284,16 +277,7 @@ describe("faults, injected for real", () => {
       const sessions = store(redis.url);
       const { id } = await sessions.create(session(), { ttl: 60 });
       expect(await redis.send("CLIENT", "KILL", "TYPE", "normal")).toMatch(/^:[1-9]/);
-      await expect
-        .poll(
-          () =>
-            sessions.load({ id: id! }).then(
-              (loaded) => loaded?.data.user ?? "gone",
-              () => "down",
-            ),
-          { timeout: 5_000 },
-        )
-        .toBe("alice");
+      await expect.poll(() => finds(sessions, id!), { timeout: 5_000 }).toBe("alice");
     });
   }, 15_000);
 
