@@ -29,11 +29,21 @@ export const DEADLINE_MS = 1_000;
  * every one held the 16 KB a record may (a copy only pays while its session
  * comes back within COPY_TTL_MS, and 1,000 sessions doing so is more than
  * one process serves). A Redis that refuses the cache's setup (before 6.0,
- * or a service or an ACL without CLIENT TRACKING) gets a plain connection
- * instead, and the pages read it.
+ * or a service or an ACL without CLIENT TRACKING), at the first connection
+ * or a later one, gets a plain connection instead, and the pages read it.
  */
 export const CACHED_SESSIONS = 1_000;
 export const COPY_TTL_MS = 10_000;
+/**
+ * node-redis keeps an index from each key read to its copies, and prunes it
+ * only when Redis reports the key changed or gone, not when a copy is
+ * evicted or too old: a key read while it no longer existed (a dead
+ * cookie's) would stay in it for good. The whole cache is reset this often.
+ */
+export const CACHE_RESET_MS = 10 * 60_000;
+
+/** Redis refused the cache's setup: HELLO 3 (before 6.0) or CLIENT TRACKING (an ACL, a service). */
+const refusesCache = (error: Error) => error instanceof ErrorReply && /\bHELLO\b|tracking/i.test(error.message);
 
 function connect(url: string, cached: boolean) {
   const options = {
@@ -78,11 +88,10 @@ function holder(url: string, cached = true): Holder {
   const replaced = new Promise<void>((resolve) => (retire = resolve));
   const entry: Holder = { client, url, cached, replaced, retire };
   let reported = false;
-  let readyOnce = false;
   client.on("error", (error: Error) => {
     if (holders.get(url) !== entry) return; // a recycled connection's last words
-    if (cached && !readyOnce && error instanceof ErrorReply) {
-      // Redis refused the connection's setup (HELLO 3, CLIENT TRACKING): go on without the cache.
+    if (cached && refusesCache(error)) {
+      // At the first connection or at a reconnection (a failover, a changed ACL): go on without the cache.
       log("redis.no-client-cache", `${error.message}: connecting without client-side caching`);
       replace(entry, false);
       return;
@@ -93,10 +102,13 @@ function holder(url: string, cached = true): Holder {
   });
   client.on("ready", () => {
     if (holders.get(url) !== entry) return;
-    readyOnce = true;
     reported = false;
     markConnectionLost(false);
   });
+  if (cached) {
+    const reset = setInterval(() => client.clientSideCache?.clear(), CACHE_RESET_MS).unref();
+    void replaced.then(() => clearInterval(reset));
+  }
   holders.set(url, entry);
   client.connect().catch(() => {
     // Reported by the "error" event; the client keeps reconnecting by itself.
@@ -163,6 +175,14 @@ export async function withRedis<T>(url: string, work: (redis: RedisClient) => Pr
     if (error instanceof DeadlineError && entry.client.isReady) recycle(entry);
     throw new StoreUnavailableError(error);
   }
+}
+
+/**
+ * Drops this process's copies of `keys` at once after it changed them
+ * (Redis's notice of the change may come after the command's reply).
+ */
+export function forget(redis: RedisClient, keys: string[]): void {
+  for (const key of keys) redis.clientSideCache?.invalidate(key);
 }
 
 /**

@@ -237,6 +237,17 @@ describe("the process's copies of sessions (node-redis's client-side cache)", ()
     });
   });
 
+  it("goes on without copies when a reconnection finds CLIENT TRACKING refused (a failover, a changed ACL)", async () => {
+    await ownRedis(async (redis) => {
+      const sessions = store(redis.url);
+      const { id } = await sessions.create(session(), { ttl: 60 });
+      expect((await sessions.load({ id: id! }))?.data.user).toBe("alice");
+      expect(await redis.send("ACL", "SETUSER", "default", "-client|tracking")).toBe("+OK");
+      expect(await redis.send("CLIENT", "KILL", "TYPE", "normal")).toMatch(/^:[1-9]/);
+      await expect.poll(() => finds(sessions, id!), { timeout: 5_000 }).toBe("alice");
+    });
+  }, 15_000);
+
   it("keeps no copy across a lost connection, when Redis's notices could not reach it", async () => {
     await ownRedis(async (redis) => {
       const sessions = store(redis.url, "redis-lost:");

@@ -12,7 +12,7 @@ import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { MAX_STORED_BYTES, SessionEndedError, SessionTooLargeError, TooManySessionsError } from "../errors";
 import { shortHash } from "../short-hash";
 import type { SessionConfig, SessionData, StoreConfig } from "../types";
-import { liveClient, withRedis, type RedisClient } from "./redis-client";
+import { forget, liveClient, withRedis, type RedisClient } from "./redis-client";
 import { changedFields, fieldBytes, fromFields, fromLegacy, toFields, type Fields } from "./redis-record";
 import { CREATE, LIST, MIGRATE, TOUCH, UPDATE } from "./redis-scripts";
 import type { SessionStore, StoredSession } from "./types";
@@ -130,8 +130,10 @@ export function redisStore(store: StoreConfig & { kind: "redis" }, config: Sessi
       const [status, size] = await withRedis(url, async (redis) => {
         const run = () =>
           redis.eval(UPDATE, { keys, arguments: [...args, ...flat(set), ...remove] }) as Promise<number[]>;
-        const result = await run();
-        return result[0] === -1 && (await migrate(redis, id)) ? run() : result;
+        const first = await run();
+        const result = first[0] === -1 && (await migrate(redis, id)) ? await run() : first;
+        forget(redis, keys);
+        return result;
       });
       if (status === -2) throw new SessionTooLargeError(size, "store");
       if (status !== 1) throw new SessionEndedError();
@@ -148,6 +150,7 @@ export function redisStore(store: StoreConfig & { kind: "redis" }, config: Sessi
             arguments: [String(ttlMs), ...index, String(data.refreshedAt)],
           }) as Promise<number>;
         if ((await run()) === -1 && (await migrate(redis, id))) await run();
+        forget(redis, keys);
       });
     },
 
@@ -158,6 +161,7 @@ export function redisStore(store: StoreConfig & { kind: "redis" }, config: Sessi
         const multi = redis.multi().del(sessionKey(id));
         if (user !== undefined) multi.zRem(userKey(user), id);
         await multi.exec();
+        forget(redis, [sessionKey(id)]);
       });
     },
 
@@ -179,6 +183,7 @@ export function redisStore(store: StoreConfig & { kind: "redis" }, config: Sessi
       if (ids.length === 0) return 0;
       return withRedis(url, async (redis) => {
         const [deleted] = await redis.multi().del(ids.map(sessionKey)).zRem(userKey(user), ids).exec();
+        forget(redis, ids.map(sessionKey));
         return Number(deleted);
       });
     },
