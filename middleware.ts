@@ -31,7 +31,8 @@ import { clientIp } from "./lib/http/client-ip";
 import { refusalResponse, requestLocale, unavailableResponse } from "./lib/http/error-pages";
 import { screenRequest } from "./lib/http/request-guard";
 import { contentSecurityPolicy, newNonce, policyMadeOnArrival } from "./lib/http/security-headers";
-import { isGuarded, loginPath } from "./lib/auth/safe-next";
+import { isGuarded } from "./lib/auth/guard";
+import { loginPath } from "./lib/auth/safe-next";
 import { readRequestSession } from "./lib/session";
 
 /**
@@ -83,6 +84,6 @@ export async function middleware(request: NextRequest) {
 
 export const config = {
   runtime: "nodejs",
-  // Every page; not Next's build output, images, files with an extension, or /healthz (plain text: no session, no CSP).
+  // Every page; not Next's build output, images, files with an extension, or /healthz (plain text, no session).
   matcher: ["/((?!_next/static|_next/image|favicon.ico|healthz$|.*\\.[a-z0-9]+$).*)"],
 };

@@ -1,8 +1,3 @@
-/** The pages that need a session: /students and everything below it. */
-export function isGuarded(pathname: string): boolean {
-  return /^\/students(\/|$)/.test(pathname);
-}
-
 /** Where to go after signing in when `next` is missing or unsafe. */
 export const DEFAULT_AFTER_LOGIN = "/students";
 

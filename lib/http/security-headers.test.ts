@@ -53,7 +53,13 @@ describe("the nonce policy", () => {
       const response = await middleware(new NextRequest(`http://localhost${url}`, { headers: requestHeaders }));
       expect(response.status, url).toBe(307);
     }
-    // With a session cookie (even a bad one), or on any other page, it is made.
+    // What a client sent as a policy is not kept on such a request.
+    const forged = arrive("/students", { "content-security-policy": "script-src *", "x-next-sessions-policy": "x" });
+    expect(forged.requestHeaders["content-security-policy"]).toBeUndefined();
+    expect(forged.requestHeaders["x-next-sessions-policy"]).toBeUndefined();
+    // With a session cookie (even a bad one), on a path the middleware may not see (a dot), or on any
+    // other page, it is made.
+    expect(arrive("/students/3.json").sent["content-security-policy"]).toMatch(NONCE);
     expect(arrive("/students", { cookie: "session=whatever" }).sent["content-security-policy"]).toMatch(NONCE);
     expect(arrive("/studentsx").sent["content-security-policy"]).toMatch(NONCE);
     expect(arrive("/login").sent["content-security-policy"]).toMatch(NONCE);

@@ -5,7 +5,7 @@
  * request arrives (see policyOnArrival).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isGuarded } from "../auth/safe-next";
+import { isGuarded } from "../auth/guard";
 import { isProduction, sessionConfig } from "../config";
 
 export const STATIC_HEADERS: { key: string; value: string }[] = [
@@ -74,7 +74,8 @@ function processMark(): string {
  */
 function surelySentToSignIn(request: IncomingMessage): boolean {
   const pathname = (request.url ?? "/").split("?", 1)[0];
-  if (!isGuarded(pathname)) return false;
+  // A path with a dot may be one the middleware's matcher leaves out (files): then nobody else would make the policy.
+  if (!isGuarded(pathname) || pathname.includes(".")) return false;
   let cookieName: string;
   try {
     cookieName = sessionConfig().cookieName;
@@ -86,7 +87,13 @@ function surelySentToSignIn(request: IncomingMessage): boolean {
 
 /** The policy for a request as it reaches Node's HTTP server (not for Next's build files, nor a sure redirect). */
 export function policyOnArrival(request: IncomingMessage, response: ServerResponse): void {
-  if (request.url?.startsWith("/_next/static/") || surelySentToSignIn(request)) return;
+  if (request.url?.startsWith("/_next/static/")) return;
+  if (surelySentToSignIn(request)) {
+    // Nothing of the client's may pass for a policy, should a page come of it after all.
+    delete request.headers["content-security-policy"];
+    delete request.headers[POLICY_MARK];
+    return;
+  }
   const policy = contentSecurityPolicy(newNonce());
   request.headers["content-security-policy"] = policy;
   request.headers[POLICY_MARK] = processMark();
