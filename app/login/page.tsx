@@ -14,6 +14,19 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getMessages()).m.login.title };
 }
 
+/** A message as the catalogue splits it: every second part (a command, a name) in monospace. */
+function Marked({ parts, as: Mark }: { parts: readonly string[]; as: "code" | "kbd" }) {
+  return parts.map((part, index) =>
+    index % 2 ? (
+      <Mark key={index} className="font-mono">
+        {part}
+      </Mark>
+    ) : (
+      part
+    ),
+  );
+}
+
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function LoginPage({ searchParams }: Props) {
@@ -44,11 +57,7 @@ export default async function LoginPage({ searchParams }: Props) {
           data-testid="plain-http-notice"
           className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
         >
-          {plain[0]}
-          <code className="font-mono">{plain[1]}</code>
-          {plain[2]}
-          <code className="font-mono">{plain[3]}</code>
-          {plain[4]}
+          <Marked parts={plain} as="code" />
         </p>
       ) : null}
       <div className={card}>
@@ -65,11 +74,7 @@ export default async function LoginPage({ searchParams }: Props) {
       </div>
       {config.demoAccount ? (
         <p className={muted}>
-          {demo[0]}
-          <kbd className="font-mono">{demo[1]}</kbd>
-          {demo[2]}
-          <kbd className="font-mono">{demo[3]}</kbd>
-          {demo[4]}
+          <Marked parts={demo} as="kbd" />
         </p>
       ) : null}
     </div>
