@@ -32,8 +32,17 @@ export type Report = {
   durationSeconds: number;
 };
 
-const COOKIE_GROUP = "next, cookie store";
-const ANCHOR_GROUP = "flask anchor";
+/** The servers' names, which the runner gives its results and the report looks up. */
+export const GROUP = {
+  cluster: "next, cookie store",
+  anchor: "flask anchor",
+  floor: "floor, next start",
+  oneProcess: "next start, cookie store",
+  redis: "next start, redis store",
+  baseline: "baseline, next start, cookie store",
+} as const;
+const COOKIE_GROUP = GROUP.cluster;
+const ANCHOR_GROUP = GROUP.anchor;
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
 const ratio = (value: number) => `${value.toFixed(2)}×`;
@@ -139,10 +148,7 @@ function anchorTable(report: Report): string[] {
 type Target = { name: string; measured: string; met: boolean | null };
 
 /** The groups and scenarios of bench/run.ts that the targets compare. */
-const FLOOR_GROUP = "floor, next start";
-const ONE_PROCESS_GROUP = "next start, cookie store";
-const REDIS_GROUP = "next start, redis store";
-const BASELINE_GROUP = "baseline, next start, cookie store";
+const { floor: FLOOR_GROUP, oneProcess: ONE_PROCESS_GROUP, redis: REDIS_GROUP, baseline: BASELINE_GROUP } = GROUP;
 
 function versus(
   name: string,

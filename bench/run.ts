@@ -35,7 +35,7 @@ import { freePort } from "../e2e/support/free-port";
 import { startRedis, type TestRedis } from "../e2e/support/redis-server";
 import { buildIfNeeded } from "./build";
 import { load, wrkBinary, type LoadRequest, type LoadResult } from "./load";
-import { formatReport, type Report, type ScenarioResult } from "./report";
+import { formatReport, GROUP, type Report, type ScenarioResult } from "./report";
 
 const root = path.resolve(__dirname, "..");
 
@@ -207,12 +207,9 @@ const SCENARIO = {
   floor: "/students: the table, no sessions",
 } as const;
 const COOKIE_SCENARIOS = ["ceiling", "login", "anonymous", "signedIn", "detail", "refreshDue", "signIn"] as const;
-const COOKIE_GROUP = "next, cookie store";
+const COOKIE_GROUP = GROUP.cluster;
 /** The groups of the rounds: one `next start` process each. */
-const FLOOR_GROUP = "floor, next start";
-const ONE_PROCESS_GROUP = "next start, cookie store";
-const REDIS_GROUP = "next start, redis store";
-const BASELINE_GROUP = "baseline, next start, cookie store";
+const { floor: FLOOR_GROUP, oneProcess: ONE_PROCESS_GROUP, redis: REDIS_GROUP, baseline: BASELINE_GROUP } = GROUP;
 /** Measured in every round. */
 const ROUND_SCENARIOS = ["signedIn", "login", "anonymous"] as const;
 const REDIS_SCENARIOS = ["signedIn"] as const;
@@ -412,11 +409,11 @@ async function main() {
     console.log("\nFlask anchor (gunicorn -w 2)");
     await using(
       () => anchorServer("app"),
-      (server) => anchorScenarios(server, "flask anchor", true),
+      (server) => anchorScenarios(server, GROUP.anchor, true),
     );
     await using(
       () => anchorServer("app_cached"),
-      (server) => anchorScenarios(server, "flask anchor, templates compiled once", false),
+      (server) => anchorScenarios(server, `${GROUP.anchor}, templates compiled once`, false),
     );
   }
 
