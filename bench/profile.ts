@@ -1,5 +1,5 @@
 /**
- * npm run bench:profile [-- --path /students] [-- --seconds 8] [-- --root <checkout>] [-- --floor] [-- --redis]
+ * npm run bench:profile [-- --path /students] [-- --seconds 8] [-- --root <checkout>] [-- --floor] [-- --redis] [-- --anonymous]
  *
  * Where the server's time goes: runs one `next start` (one process) with the
  * V8 CPU profiler ready (bench/cpu-profile-preload.cjs), signs in, warms up,
