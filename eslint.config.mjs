@@ -2,11 +2,12 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 import { defineConfig, globalIgnores } from "eslint/config";
 
-/** The session layer is copied into other apps as lib/session.ts + lib/session/ (README, "Use it in your app"). */
-const sessionBoundary = "lib/session/ is copied into other apps on its own: it may import only itself and packages.";
+/** The session layer is copied into other apps as lib/session.ts, and lib/session/redis/ for the Redis store (README, "Use it in your app"). */
 const sessionEntry =
-  "lib/session.ts is copied into other apps with lib/session/: its one tie to this app is sessionConfig from lib/config.";
-const sessionInternals = "Import the session from lib/session.ts, its one public entry point, not from lib/session/.";
+  "lib/session.ts is copied into other apps: its one tie to this app is sessionConfig from @/lib/config.";
+const redisBoundary =
+  "lib/session/redis/ is copied into other apps beside lib/session.ts: it may import only itself, lib/session.ts and packages.";
+const redisInternals = "Import the Redis store from lib/session/redis (its index.ts), not from its other files.";
 
 export default defineConfig([
   ...nextVitals,
@@ -15,25 +16,6 @@ export default defineConfig([
     // Playwright fixtures call their continuation `use`, which is not React's hook.
     files: ["e2e/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },
-  },
-  {
-    files: ["lib/session/**/*.ts"],
-    ignores: ["lib/session/**/*.test.ts", "lib/session/test-support.ts"],
-    rules: {
-      "import/no-restricted-paths": [
-        "error",
-        {
-          zones: [
-            {
-              target: "./lib/session",
-              from: "./",
-              except: ["./lib/session", "./node_modules"],
-              message: sessionBoundary,
-            },
-          ],
-        },
-      ],
-    },
   },
   {
     files: ["lib/session.ts"],
@@ -45,8 +27,27 @@ export default defineConfig([
             {
               target: "./lib/session.ts",
               from: "./",
-              except: ["./lib/session", "./lib/session.ts", "./lib/config", "./node_modules"],
+              except: ["./lib/config", "./node_modules"],
               message: sessionEntry,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["lib/session/redis/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "import/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            {
+              target: "./lib/session/redis",
+              from: "./",
+              except: ["./lib/session/redis", "./lib/session.ts", "./node_modules"],
+              message: redisBoundary,
             },
           ],
         },
@@ -60,7 +61,16 @@ export default defineConfig([
     rules: {
       "import/no-restricted-paths": [
         "error",
-        { zones: [{ target: "./", from: "./lib/session", message: sessionInternals }] },
+        {
+          zones: [
+            {
+              target: "./",
+              from: "./lib/session/redis",
+              except: ["./index.ts"],
+              message: redisInternals,
+            },
+          ],
+        },
       ],
     },
   },

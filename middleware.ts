@@ -28,7 +28,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { audit } from "./lib/auth/audit";
 import { clientIp } from "./lib/http/client-ip";
-import { refusalResponse, requestLocale, unavailableResponse } from "./lib/http/error-pages";
+import { getConfig } from "./lib/config";
+import { refusalResponse, requestLocale } from "./lib/http/error-pages";
 import { screenRequest } from "./lib/http/request-guard";
 import { contentSecurityPolicy, newNonce, policyMadeOnArrival } from "./lib/http/security-headers";
 import { isGuarded } from "./lib/auth/guard";
@@ -61,29 +62,23 @@ export async function middleware(request: NextRequest) {
   const session = await readRequestSession(request);
   if (session.rejected) {
     const { reason, tag } = session.rejected;
-    audit("session.rejected", { reason, session: tag, ip: clientIp(request.headers) });
+    audit("session.rejected", { reason, session: tag, ip: clientIp(request.headers, getConfig().trustProxy) });
   }
   const { pathname, search } = request.nextUrl;
-  let response: NextResponse;
-  // The session store is known to be down (the connection is lost, or a page found it too slow a
-  // moment ago), and this page would need it: answer at once, and honestly. Forms (sign-in, the
-  // playground) post through to their actions, which say so themselves.
-  if (session.storeDown && session.maybeSignedIn && (request.method === "GET" || request.method === "HEAD")) {
-    return unavailableResponse(pathname + search, requestLocale(request));
-  }
   if (isGuarded(pathname) && !session.maybeSignedIn) {
     const url = new URL(loginPath(pathname + search), request.url);
     // 303 turns a form POST (a server action) into a GET of the login page.
     const status = request.method === "GET" || request.method === "HEAD" ? 307 : 303;
-    response = session.respond(NextResponse.redirect(url, status));
-  } else {
-    response = withPolicy(request, (headersChanged) => session.respond(undefined, headersChanged));
+    return session.update(NextResponse.redirect(url, status));
   }
-  return response; // with Vary: Cookie, which lib/http/node-hooks.ts adds to every response
+  return withPolicy(request, (headersChanged) =>
+    session.update(headersChanged ? NextResponse.next({ request: { headers: request.headers } }) : NextResponse.next()),
+  ); // with Vary: Cookie, which lib/http/node-hooks.ts adds to every response
 }
 
 export const config = {
   runtime: "nodejs",
-  // Every page; not Next's build output, images, files with an extension, or /healthz (plain text, no session).
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|healthz$|.*\\.[a-z0-9]+$).*)"],
+  // Every page; not Next's build output, images, files with an extension, /healthz (plain text, no session)
+  // or /unavailable (the 503 answer, with a policy of its own).
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|healthz$|unavailable$|.*\\.[a-z0-9]+$).*)"],
 };

@@ -38,6 +38,8 @@ export default defineConfig<object, { storeEnv: Record<string, string> }>({
       testMatch: ["flows/**/*.spec.ts", "redis/**/*.spec.ts"],
       use: { storeEnv: { SESSION_STORE: "redis" } },
     },
+    // The README's "Use it in your app", followed in a new create-next-app app (its own install and builds).
+    { name: "copy", testMatch: ["copy/**/*.spec.ts"], timeout: 600_000 },
     // The attack suites saturate the server: run them after the timing-sensitive tests, not beside them.
     { name: "attack", testMatch: ["attack/**/*.spec.ts"], dependencies: ["e2e", "redis"] },
     // `npm run screenshots` only.

@@ -4,24 +4,28 @@
  * request's session check costs (a cookie opened for the first time, and one
  * already opened), the cookie's size, and what a password check costs.
  */
+import { createHash } from "node:crypto";
 import { sealData, unsealData } from "iron-session";
-import { loadConfig } from "../lib/config";
+import { NextRequest } from "next/server";
 import { hashPassword, parseHash, verifyPassword } from "../lib/auth/password";
-import { memoryJar } from "../lib/session/memory-jar";
-import { nowSeconds } from "../lib/session/policy";
-import { forgetAllSeals } from "../lib/session/seal";
-import { createSessions } from "../lib/session/sessions";
-import { toWire } from "../lib/session/wire";
-import { sealCookieSession } from "../lib/session/write";
+import { loadConfig } from "../lib/config";
+import { readRequestSession } from "../lib/session";
 
 export type MicroResult = { name: string; value: number; unit: string; note?: string };
 
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The production settings of `secret`, as lib/session.ts reads them (the benchmark's process sets the environment). */
 async function configFor(secret: string) {
-  return loadConfig({
-    NODE_ENV: "production",
-    SESSION_SECRET: secret,
-    AUTH_USERS: `admin:${await hashPassword("admin123", { logN: 10, r: 8, p: 1 })}`,
-  }).session;
+  Object.assign(process.env, { NODE_ENV: "production", SESSION_SECRET: secret });
+  process.env.AUTH_USERS = `admin:${await hashPassword("admin123", { logN: 10, r: 8, p: 1 })}`;
+  return loadConfig().session;
+}
+
+/** A cookie-store session sealed as lib/session.ts seals one (its password id is the secret's hash). */
+async function sealSession(secret: string, wire: object): Promise<string> {
+  const id = String(Number.parseInt(createHash("sha256").update(secret).digest("hex").slice(0, 6), 16) + 1);
+  return sealData(wire, { password: { [id]: secret }, ttl: 0 });
 }
 
 /**
@@ -30,15 +34,8 @@ async function configFor(secret: string) {
  * because the load client, unlike a browser, never stores the new cookie.
  */
 export async function staleRememberedCookie(secret: string, user: string): Promise<string> {
-  const config = await configFor(secret);
-  const now = nowSeconds();
-  const then = now - 3_600;
-  const { value } = await sealCookieSession(
-    { user, permanent: true, values: {}, createdAt: then, refreshedAt: then },
-    config,
-    now,
-  );
-  return `${config.cookieName}=${value}`;
+  const then = nowSeconds() - 3_600;
+  return `__Host-session=${await sealSession(secret, { u: user, p: 1, c: then, r: then })}`;
 }
 
 const WARMUP_CALLS = 200;
@@ -58,9 +55,8 @@ async function perOp(
 export async function microBenchmarks(quick: boolean): Promise<MicroResult[]> {
   const secret = "bench-micro-secret-0123456789abcdefghijklmnop";
   const config = await configFor(secret);
-  const sessions = createSessions(config);
   const now = nowSeconds();
-  const data = { user: "admin", permanent: false, values: {}, createdAt: now, refreshedAt: now };
+  const wire = { u: "admin", c: now, r: now };
   const rounds = quick ? 2_000 : 20_000;
   const ironRounds = quick ? 200 : 1_000;
   const results: MicroResult[] = [];
@@ -69,7 +65,6 @@ export async function microBenchmarks(quick: boolean): Promise<MicroResult[]> {
     console.log(`  ${result.name.padEnd(58)} ${result.value.toFixed(result.value < 10 ? 2 : 1)} ${result.unit}`);
   };
 
-  const wire = toWire(data);
   const passwords = { 1: secret };
   add({
     name: "seal (iron-session sealData)",
@@ -83,24 +78,24 @@ export async function microBenchmarks(quick: boolean): Promise<MicroResult[]> {
     unit: "µs/op",
   });
 
-  // A request's session check: open + validate (shape, expiry), each on a request (jar) of its own.
-  const signedIn = memoryJar();
-  await sessions.signIn(signedIn, "admin", false);
-  const cookie = signedIn.value(config.cookieName)!;
+  // The middleware's session check (lib/session.ts readRequestSession): open + validate, a request each.
+  const cookie = await sealSession(secret, wire);
   const coldRounds = Math.min(ironRounds, 1_000);
   const fresh = await Promise.all(
-    Array.from({ length: coldRounds + WARMUP_CALLS }, async () => (await sealCookieSession(data, config, now)).value),
+    Array.from({ length: coldRounds + WARMUP_CALLS }, (_, n) => sealSession(secret, { ...wire, v: { n: String(n) } })),
   );
-  forgetAllSeals(); // sealing remembers what it sealed; these must be opened for real
-  const get = (value: string) => sessions.get(memoryJar({ [config.cookieName]: value }));
+  const check = (value: string) =>
+    readRequestSession(
+      new NextRequest("http://localhost/students", { headers: { cookie: `${config.cookieName}=${value}` } }),
+    );
   add({
     name: "session check, cookie not seen before (unseal + validate)",
-    value: await perOp(coldRounds, (index) => get(fresh[index])),
+    value: await perOp(coldRounds, (index) => check(fresh[index])),
     unit: "µs/op",
   });
   add({
     name: "session check, cookie already opened (cache hit)",
-    value: await perOp(rounds, () => get(cookie)),
+    value: await perOp(rounds, () => check(cookie)),
     unit: "µs/op",
   });
 

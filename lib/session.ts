@@ -1,197 +1,313 @@
 /**
- * The session, for Next.js: the one module that pages, server actions and
- * the middleware import. The Flask tutorial's `session` dict, made safe:
- * - the cookie is encrypted and authenticated (iron-session's seal), so
- *   nobody can read or forge it; any cookie that cannot be opened is simply
- *   "no session";
- * - `permanent` picks a browser-session cookie or one with a Max-Age;
- * - expiry is enforced on the server, to the second, from timestamps kept
- *   inside the session: idle (sliding while in use) and absolute;
- * - the data lives in the cookie itself (default), or in Redis with only an
- *   id in the cookie, which makes sign-out and "sign out everywhere" final.
- *
- * This file adapts lib/session/ (which works with any cookie jar) to Next.js:
- * `await cookies()` in pages and actions, `request.cookies` in the
- * middleware. Copy both into your app; the one line that ties them to this
- * app is the import of `sessionConfig` below (see README, "Use it in your app").
+ * Sessions for a Next.js App Router app: the session sealed into an encrypted
+ * cookie by iron-session, or in a store (lib/session/redis/) with only a sealed
+ * id in the cookie. Expiry is the server's, to the second: idle (slid forward
+ * while in use) and absolute. Pages and actions call getSession, signIn,
+ * updateSession and destroySession; middleware.ts calls readRequestSession.
+ * sealData/unsealData, not getIronSession: that seals with the highest password
+ * id, and secrets rotate in any order here.
  */
 import "server-only";
+import { createHash } from "node:crypto";
+import { sealData, unsealData, type UnsealErrorReason } from "iron-session";
 import { cookies, headers } from "next/headers";
-import { redirect } from "next/navigation";
-import { NextResponse, type NextRequest } from "next/server";
+import { connection, type NextRequest, type NextResponse } from "next/server";
 import { sessionConfig } from "@/lib/config";
-import { clientAddress } from "./session/client-address";
-import { StoreUnavailableError } from "./session/errors";
-import { markStoreUnavailable, storeKnownDown } from "./session/health";
-import { inspectCookie } from "./session/proxy";
-import { createSessions, type Sessions } from "./session/sessions";
-import { storeConnection, type StoreLoaders } from "./session/stores";
-import type { ActiveSession, RejectReason, Session, SessionConfig, SessionData } from "./session/types";
 
-export type {
-  ActiveSession,
-  RejectReason,
-  Session,
-  SessionConfig,
-  SessionData,
-  SignedInSession,
-} from "./session/types";
-export {
-  FreshSignInRequiredError,
-  SessionEndedError,
-  SessionTooLargeError,
-  StoreUnavailableError,
-  TooManySessionsError,
-} from "./session/errors";
-export { RETRY_AFTER_SECONDS } from "./session/health";
-/** The session layer's clock: epoch seconds. */
-export { nowSeconds } from "./session/policy";
-import { isFresh as isFreshAt, nowSeconds } from "./session/policy";
-export { processWide } from "./session/process-wide";
-export { clientAddress } from "./session/client-address";
+/** What a session holds. Times are epoch seconds. */
+export type SessionData = {
+  /** The signed-in user; absent for a visitor who has not signed in. */
+  user?: string;
+  /** A cookie with a Max-Age ("keep me signed in"), not one the browser drops when it closes. */
+  permanent: boolean;
+  /** The app's own keys and values, in an object without a prototype: any key is safe. */
+  values: Record<string, string>;
+  /** Sign-in (or the first value set): the absolute lifetime counts from here. */
+  createdAt: number;
+  /** The last refresh: the idle lifetime counts from here. */
+  refreshedAt: number;
+  /** When the user last gave their password again; unset, sign-in counts. */
+  authenticatedAt?: number;
+};
 
-/** The Redis store, loaded only with SESSION_STORE=redis. A cookie-only copy can drop this line and stores/redis*.ts. */
-const stores: StoreLoaders = { redis: () => import("./session/stores/redis") };
+export type Session = {
+  data: SessionData;
+  /** When the session ends unless it is used before then. */
+  expiresAt: number;
+  /** The cookie's size in bytes. */
+  cookieBytes: number;
+  /** The session's id in the store, if there is one: a bearer secret, never to be shown. */
+  id?: string;
+};
 
-const instances = new WeakMap<SessionConfig, Sessions>();
+/** Everything this file needs to know; your app builds it (see sessionConfig in @/lib/config). */
+export type SessionConfig = {
+  /** Seals new cookies: 32 characters or more. */
+  secret: string;
+  /** Old secrets that still open cookies while you rotate, in any order. */
+  fallbackSecrets: readonly string[];
+  /** Seconds a session may go unused; also a permanent cookie's Max-Age. */
+  lifetime: number;
+  /** Seconds from sign-in after which a session ends, however active. */
+  absoluteLifetime: number;
+  cookieName: string;
+  /** Secure cookies (https only): true in production. */
+  secure: boolean;
+  /** Where the data lives when not in the cookie; the cookie then carries only a sealed id. */
+  store?: SessionStore;
+  /** With a store: the longest an anonymous session lasts, however active (default an hour). */
+  anonymousLifetime?: number;
+};
 
-/** The jar, what a server-side store is told about the visitor, and the session layer. */
-async function request() {
-  const jar = await cookies(); // first: it marks the page dynamic before the configuration is read
-  const config: SessionConfig = sessionConfig();
-  let sessions = instances.get(config);
-  if (!sessions) instances.set(config, (sessions = createSessions(config, stores)));
-  const requestHeaders = await headers();
-  const context = {
-    userAgent: requestHeaders.get("user-agent") ?? undefined,
-    address: clientAddress(requestHeaders, config.trustProxy),
-  };
-  return { jar, sessions, context, config };
+/** A server-side store (lib/session/redis/ is one). `ttl`: seconds the record must live. */
+export interface SessionStore {
+  load(id: string): Promise<SessionData | null>;
+  /** Stores a new session; returns its id. `request`: what the store may note (user agent, address). */
+  create(data: SessionData, ttl: number, request: Headers): Promise<string>;
+  /** Writes what changed from `before` to `after`, only if the session still exists. */
+  update(id: string, before: SessionData, after: SessionData, ttl: number): Promise<void>;
+  /** A session in use slides forward: its refreshedAt and TTL, never backwards. */
+  touch(id: string, data: SessionData, ttl: number): Promise<void>;
+  destroy(id: string, user?: string): Promise<void>;
 }
 
-/**
- * The current session, or null for an anonymous visitor. Throws
- * StoreUnavailableError when a server-side store does not answer (see
- * orUnavailable for pages).
- */
-export async function getSession(): Promise<Session | null> {
-  const { jar, sessions } = await request();
-  return sessions.get(jar);
-}
-
-/** Signs `user` in with a new session (permanent when `remember`); returns the new cookie's tag, for a log. */
-export async function signIn(user: string, remember: boolean): Promise<{ tag: string }> {
-  const { jar, sessions, context } = await request();
-  return sessions.signIn(jar, user, remember, context);
-}
-
-/**
- * Changes the current session (or a new one) and writes it back; returns
- * what `change` returned. Throws SessionTooLargeError, writing nothing, if
- * the session would not fit.
- */
-export async function updateSession<T>(change: (data: SessionData) => T): Promise<T> {
-  const { jar, sessions, context } = await request();
-  return sessions.update(jar, change, context);
-}
-
-/** Ends the session (sign-out, and Flask's `session.clear()`); returns who was signed in and the cookie's tag. */
-export async function destroySession(): Promise<{ user?: string; tag?: string }> {
-  const { jar, sessions } = await request();
-  return sessions.destroy(jar);
-}
-
-/** Whether the user gave their password lately (within `freshAge`): ending other sessions needs it. */
-export function isFresh(session: Session): boolean {
-  const config: SessionConfig = sessionConfig();
-  return isFreshAt(session.data, nowSeconds(), config);
-}
-
-/** Records that the user has just given their password again (checked by the app), so the session is fresh. */
-export async function reauthenticated(): Promise<void> {
-  const { jar, sessions, context } = await request();
-  await sessions.reauthenticated(jar, context);
-}
-
-/** The signed-in user's live sessions, this one marked (a server-side store only; empty in the cookie store). */
-export async function listSessions(): Promise<ActiveSession[]> {
-  const { jar, sessions } = await request();
-  return sessions.list(jar);
-}
-
-/** Ends one of the signed-in user's sessions by its handle, or `"all"` of them; ending another needs a fresh session (FreshSignInRequiredError). */
-export async function endSessions(handle: string): Promise<{ ended: number; signedOutHere: boolean }> {
-  const { jar, sessions } = await request();
-  return sessions.end(jar, handle);
-}
-
-/**
- * For pages and actions that cannot do without the store: runs `work`, and
- * when the store does not answer, sends the visitor back to `path`, which
- * the middleware answers with "session service unavailable" (503) while the
- * store is down. (A page cannot answer with a 503 itself in the App Router.)
- */
-export async function orUnavailable<T>(path: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof StoreUnavailableError)) throw error;
-    markStoreUnavailable();
-    redirect(path);
+/** The session would not fit in a cookie (browsers drop one over 4096 bytes); nothing was written. */
+export class SessionTooLargeError extends Error {
+  readonly limit = 4096;
+  constructor(readonly bytes: number) {
+    super(`The session would need a ${bytes}-byte cookie; browsers keep at most 4096.`);
+    this.name = "SessionTooLargeError";
   }
 }
 
-/** What the middleware needs to know about a request's session, from its cookie alone. */
-export type RequestSession = {
-  /** Cookie store: a live session with a user. Server-side store: a genuine cookie (the page asks the store). */
-  maybeSignedIn: boolean;
-  /** Why the request's cookie was refused, if it was, and the cookie's tag, for a log. */
-  rejected?: { reason: RejectReason; tag: string };
-  /** The server-side store is known to be down right now: pages that need it should answer 503. */
-  storeDown: boolean;
-  /**
-   * Completes the middleware's response: `redirect` as it is, or (without it)
-   * a pass-through whose request carries the up-to-date cookie, so that the
-   * page sees the session the browser will have. Adds the Set-Cookie if needed.
-   * Pass `requestHeadersChanged` when the middleware changed the request's
-   * headers itself (a nonce policy, say), so that the page sees them too; a
-   * request left as it was is passed on as it is (cheaper for Next.js).
-   */
-  respond: (redirect?: NextResponse, requestHeadersChanged?: boolean) => NextResponse;
+/** Why a cookie was not a live session (its visitor is then anonymous). */
+export type RejectReason = UnsealErrorReason | "malformed" | "idle-expired" | "absolute-expired" | "unknown-session";
+
+type Cookie = {
+  value: string;
+  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: "/"; maxAge?: number };
 };
 
-export async function readRequestSession(request: NextRequest): Promise<RequestSession> {
-  const config: SessionConfig = sessionConfig();
-  const view = await inspectCookie(request.cookies.get(config.cookieName)?.value, config);
-  const { update } = view;
+const now = () => Math.floor(Date.now() / 1000);
+const hash = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** A short hash of a cookie, to follow a session through a log without being able to replay it. */
+const cookieTag = (value: string) => hash(value).slice(0, 12);
+
+/** Each secret's password id comes from its own hash: a cookie names the secret that sealed it, whatever the order. */
+const passwordId = (secret: string) => String(Number.parseInt(hash(secret).slice(0, 6), 16) + 1);
+const passwords = (secrets: readonly string[]) =>
+  Object.fromEntries(secrets.map((secret) => [passwordId(secret), secret])) as Record<string, string>;
+
+/** The cookie holds short keys: it travels with every request. */
+type Wire = { u?: string; p?: 1; v?: Record<string, string>; c: number; r: number; t?: number };
+
+function toWire(data: SessionData): Wire {
+  const { user: u, permanent, values, createdAt: c, refreshedAt: r, authenticatedAt: t } = data;
+  return { u, ...(permanent ? { p: 1 } : {}), ...(Object.keys(values).length ? { v: values } : {}), c, r, t };
+}
+
+const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
+
+function fromWire(raw: unknown): SessionData | null {
+  const wire = (raw ?? {}) as Partial<Record<keyof Wire, unknown>>;
+  if (!isTime(wire.c) || !isTime(wire.r) || (wire.t !== undefined && !isTime(wire.t))) return null;
+  if (wire.u !== undefined && typeof wire.u !== "string") return null;
+  if (wire.v !== undefined && (typeof wire.v !== "object" || wire.v === null || Array.isArray(wire.v))) return null;
+  const values = Object.assign(Object.create(null), wire.v) as Record<string, string>;
+  if (Object.values(values).some((value) => typeof value !== "string")) return null;
   return {
-    maybeSignedIn: view.maybeSignedIn,
-    rejected: view.rejected,
-    storeDown: view.usesServerStore && storeKnownDown(),
-    respond: (redirect, requestHeadersChanged = false) => {
-      if (!redirect && update) {
-        if (update.value) request.cookies.set(config.cookieName, update.value);
-        else request.cookies.delete(config.cookieName);
-      }
-      const response =
-        redirect ??
-        (update || requestHeadersChanged
-          ? NextResponse.next({ request: { headers: request.headers } })
-          : NextResponse.next());
-      if (update) response.cookies.set(config.cookieName, update.value, update.options);
-      return response;
-    },
+    user: wire.u,
+    permanent: wire.p === 1,
+    values,
+    createdAt: wire.c,
+    refreshedAt: wire.r,
+    authenticatedAt: wire.t,
   };
 }
 
+/** What a cookie stands for: the session itself, its id in the store, or why it is neither. */
+type Opened = { data?: SessionData; id?: string; reason?: RejectReason };
+
+/** Seals already opened, so that each cookie is unsealed once per process (expiry is checked on every read). */
+const opened = new Map<string, unknown>();
+
+async function open(seal: string, config: SessionConfig): Promise<Opened> {
+  const all = passwords([config.secret, ...config.fallbackSecrets]);
+  let payload = all[seal.split("*")[1]] ? opened.get(seal) : undefined;
+  if (payload === undefined) {
+    let refused: RejectReason | undefined;
+    payload = await unsealData(seal, { password: all, onUnsealError: (reason) => (refused = reason) });
+    if (refused) return { reason: refused };
+    if (opened.size >= 10_000) opened.delete(opened.keys().next().value!);
+    opened.set(seal, payload);
+  }
+  if (config.store) {
+    const id = (payload as { i?: unknown }).i;
+    return typeof id === "string" && /^[\w-]{43}$/.test(id) ? { id } : { reason: "malformed" };
+  }
+  const data = fromWire(payload);
+  return data ? { data } : { reason: "malformed" };
+}
+
+/** The longest the session lasts from its start: anonymous ones in a store far less. */
+function maxAge(data: SessionData, config: SessionConfig) {
+  const anonymous = config.store && data.user === undefined;
+  return anonymous ? Math.min(config.absoluteLifetime, config.anonymousLifetime ?? 3_600) : config.absoluteLifetime;
+}
+
+const expiresAt = (data: SessionData, config: SessionConfig) =>
+  Math.min(data.refreshedAt + config.lifetime, data.createdAt + maxAge(data, config));
+
+function expired(data: SessionData, at: number, config: SessionConfig): RejectReason | null {
+  if (at >= data.createdAt + maxAge(data, config)) return "absolute-expired";
+  return at >= data.refreshedAt + config.lifetime ? "idle-expired" : null;
+}
+
+/** A session in use is written again every tenth of its lifetime (at most 5 minutes), not on every request. */
+const refreshDue = (data: SessionData, at: number, config: SessionConfig) =>
+  at - data.refreshedAt >= Math.max(1, Math.min(300, Math.floor(config.lifetime / 10)));
+
+/** The cookie for a seal; one with the same attributes and Max-Age=0 expires it (a `__Host-` cookie needs both). */
+function cookie(value: string, config: SessionConfig, maxAge?: number): Cookie {
+  const options: Cookie["options"] = { httpOnly: true, secure: config.secure, sameSite: "lax", path: "/" };
+  if (maxAge !== undefined) options.maxAge = maxAge;
+  const attributes = `; Path=/; HttpOnly; SameSite=Lax${config.secure ? "; Secure" : ""}${maxAge !== undefined ? `; Max-Age=${maxAge}; Expires=Thu, 01 Jan 1970 00:00:00 GMT` : ""}`;
+  const bytes = Buffer.byteLength(`${config.cookieName}=${value}${attributes}`);
+  if (bytes > 4096) throw new SessionTooLargeError(bytes);
+  return { value, options };
+}
+
 /**
- * The server-side store's Redis connection, for the app's other Redis needs
- * (the login throttle counts there); null in the cookie store. Calls made
- * through `run` are bounded like the store's and fail with StoreUnavailableError.
+ * Seals a session into its cookie. In the cookie store the seal carries no
+ * expiration of its own (the timestamps inside it decide); with a store the
+ * record is written first, and the seal of its id lives until the absolute cap.
  */
-export async function sharedRedis(): Promise<{
-  client: unknown;
-  run: <T>(work: () => Promise<T>) => Promise<T>;
-} | null> {
-  return storeConnection(sessionConfig().store, stores);
+async function persist(data: SessionData, config: SessionConfig, previous?: Session & { before: SessionData }) {
+  const at = now();
+  const { store } = config;
+  const current = passwords([config.secret]);
+  if (!store) {
+    const value = await sealData(toWire(data), { password: current, ttl: 0 });
+    return cookie(value, config, data.permanent ? Math.max(1, expiresAt(data, config) - at) : undefined);
+  }
+  const ttl = expiresAt(data, config) - at;
+  const id = previous?.id ?? (await store.create(data, ttl, await headers()));
+  if (previous?.id) await store.update(previous.id, previous.before, data, ttl);
+  const lifetime = Math.max(1, data.createdAt + maxAge(data, config) - at);
+  const value = await sealData({ i: id }, { password: current, ttl: lifetime });
+  return cookie(value, config, data.permanent ? lifetime : undefined);
+}
+
+/** The live session a cookie stands for (and the stored data, to tell what a change changed), or null. */
+async function find(seal: string, config: SessionConfig) {
+  const { data: inCookie, id } = await open(seal, config);
+  const data = inCookie ?? (id ? await config.store!.load(id) : null);
+  if (!data || expired(data, now(), config)) return null;
+  const copy = { ...data, values: Object.assign(Object.create(null), data.values) };
+  return {
+    session: { data: copy, expiresAt: expiresAt(data, config), cookieBytes: Buffer.byteLength(seal), id } as Session,
+    before: data,
+  };
+}
+
+async function request() {
+  await connection(); // a session is valid or not at a time: never read while prerendering (Cache Components)
+  const jar = await cookies();
+  const config: SessionConfig = sessionConfig();
+  const seal = jar.get(config.cookieName)?.value;
+  const current = seal ? await find(seal, config) : null;
+  const write = (next: Cookie) => jar.set(config.cookieName, next.value, next.options);
+  return { config, seal, current, write, expire: () => write(cookie("", config, 0)) };
+}
+
+/**
+ * The current session, or null for a visitor without one. With a store, a
+ * session in use slides forward here (the cookie, only an id, stays as it is).
+ */
+export async function getSession(): Promise<Session | null> {
+  const { config, current } = await request();
+  if (!current) return null;
+  const { session } = current;
+  const at = now();
+  if (session.id && refreshDue(session.data, at, config)) {
+    session.data.refreshedAt = at;
+    session.expiresAt = expiresAt(session.data, config);
+    await config.store!.touch(session.id, session.data, session.expiresAt - at).catch(() => {}); // next time, then
+  }
+  return session;
+}
+
+/**
+ * Signs `user` in with a new session (permanent when `remember`): new
+ * timestamps, and with a store a new id, so that an id planted before sign-in
+ * is worthless. Values set before carry over. Returns the cookie's tag for a log.
+ */
+export async function signIn(user: string, remember: boolean): Promise<{ tag: string }> {
+  const { config, current, write } = await request();
+  const at = now();
+  const values = current?.session.data.values ?? Object.create(null);
+  const next = await persist({ user, permanent: remember, values, createdAt: at, refreshedAt: at }, config);
+  if (current?.session.id) await config.store!.destroy(current.session.id, current.session.data.user);
+  write(next);
+  return { tag: cookieTag(next.value) };
+}
+
+/**
+ * Changes the session (or a new one) and writes it back; a session left with
+ * nothing in it loses its cookie. Returns what `change` returned. Throws
+ * SessionTooLargeError, writing nothing, when it would not fit.
+ */
+export async function updateSession<T>(change: (data: SessionData) => T): Promise<T> {
+  const { config, current, write, expire } = await request();
+  const at = now();
+  const data: SessionData = current?.session.data ?? {
+    permanent: false,
+    values: Object.create(null),
+    createdAt: at,
+    refreshedAt: at,
+  };
+  const result = change(data);
+  data.refreshedAt = at;
+  if (data.user === undefined && !data.permanent && Object.keys(data.values).length === 0) {
+    if (current?.session.id) await config.store!.destroy(current.session.id);
+    expire();
+  } else {
+    write(await persist(data, config, current ? { ...current.session, before: current.before } : undefined));
+  }
+  return result;
+}
+
+/** Ends the session (sign-out): the stored record is deleted and the cookie expired. Says who it was, for a log. */
+export async function destroySession(): Promise<{ user?: string; tag?: string }> {
+  const { config, seal, current, expire } = await request();
+  if (current?.session.id) await config.store!.destroy(current.session.id, current.session.data.user);
+  expire();
+  return { user: current?.session.data.user, tag: seal ? cookieTag(seal) : undefined };
+}
+
+/**
+ * For middleware.ts, from the cookie alone (never the store): whether the
+ * visitor may be signed in, why a cookie was refused, and `update(response)`,
+ * which slides a cookie-store session in use forward and expires a dead cookie.
+ */
+export async function readRequestSession(request: NextRequest) {
+  const config: SessionConfig = sessionConfig();
+  const seal = request.cookies.get(config.cookieName)?.value;
+  const opened = seal ? await open(seal, config) : null;
+  const at = now();
+  const reason = opened?.reason ?? (opened?.data ? expired(opened.data, at, config) : null);
+  let next: Cookie | null = reason ? cookie("", config, 0) : null;
+  if (!reason && opened?.data && refreshDue(opened.data, at, config)) {
+    next = await persist({ ...opened.data, refreshedAt: at }, config).catch(() => null); // it fitted before; keep it if not
+  }
+  return {
+    /** A live session with a user (cookie store), or a genuine cookie that only the store can judge. */
+    maybeSignedIn: !!opened && !reason && (opened.id !== undefined || opened.data?.user !== undefined),
+    rejected: reason && seal ? { reason, tag: cookieTag(seal) } : undefined,
+    update<R extends NextResponse>(response: R): R {
+      if (next) response.cookies.set(config.cookieName, next.value, next.options);
+      return response;
+    },
+  };
 }

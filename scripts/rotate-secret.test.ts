@@ -2,10 +2,17 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { loadConfig } from "../lib/config";
-import { memoryJar } from "../lib/session/memory-jar";
-import { createSessions } from "../lib/session/sessions";
+import { describe, expect, it, vi } from "vitest";
+import { Browser, from, testConfig } from "../e2e/support/session-harness";
+import { getSession, signIn } from "../lib/session";
+
+vi.mock("next/headers", () => import("../e2e/support/session-harness").then((harness) => harness.nextHeaders));
+vi.mock("next/server", () => import("../e2e/support/session-harness").then((harness) => harness.nextServer()));
+vi.mock("@/lib/config", () => import("../e2e/support/session-harness").then((harness) => harness.appConfig));
+
+/** The session settings of SESSION_SECRET and SESSION_SECRET_FALLBACKS as printed. */
+const secrets = (secret: string, fallbacks = "") =>
+  testConfig({ secret, fallbackSecrets: fallbacks.split(",").filter(Boolean) });
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -35,18 +42,15 @@ describe("npm run rotate-secret", () => {
     expect(C.fallbacks).toBe(B.secret);
     expect(C.text).toMatch(/1 older fallback secret is left out/);
 
-    const steps = {
-      A: loadConfig({ SESSION_SECRET: A }),
-      B: loadConfig({ SESSION_SECRET: B.secret, SESSION_SECRET_FALLBACKS: B.fallbacks }),
-      C: loadConfig({ SESSION_SECRET: C.secret, SESSION_SECRET_FALLBACKS: C.fallbacks }),
-    };
+    const steps = { A: secrets(A), B: secrets(B.secret, B.fallbacks), C: secrets(C.secret, C.fallbacks) };
     const opens: Record<string, string> = {};
     for (const [made, config] of Object.entries(steps)) {
-      const jar = memoryJar();
-      await createSessions(config.session).signIn(jar, "alice", false);
+      const browser = from(new Browser(), config);
+      await signIn("alice", false);
       opens[made] = "";
       for (const [step, later] of Object.entries(steps)) {
-        if ((await createSessions(later.session).get(jar.next())) !== null) opens[made] += step;
+        from(browser, later);
+        if ((await getSession()) !== null) opens[made] += step;
       }
     }
     // A cookie made at a step opens at that step and the next one, not after.

@@ -12,7 +12,10 @@ import { clientIp } from "@/lib/http/client-ip";
 import { formatApproxDuration } from "@/lib/i18n/format";
 import type { Locale, Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
-import { destroySession, orUnavailable, signIn, StoreUnavailableError, TooManySessionsError } from "@/lib/session";
+import { orUnavailable } from "@/lib/auth/dal";
+import { getConfig } from "@/lib/config";
+import { destroySession, signIn } from "@/lib/session";
+import { StoreUnavailableError, TooManySessionsError } from "@/lib/session/redis";
 
 type LoginField = "username" | "password" | "remember";
 export type LoginState = FormState<LoginField>;
@@ -39,7 +42,7 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
     return invalid(parsed.error, { message: m.forms.correctFields, shown: ["username", "password"], values: kept });
   }
   const { username, password, remember, next } = parsed.data;
-  const ip = clientIp(await headers());
+  const ip = clientIp(await headers(), getConfig().trustProxy);
   let refused: string | undefined;
   try {
     const checked = await checkPassword(username, password, ip, { locale, m, purpose: "signin" });
@@ -78,6 +81,6 @@ function whyNot(error: unknown, { locale, m }: { locale: Locale; m: Messages }):
  */
 export async function logout(): Promise<void> {
   const { user, tag } = await orUnavailable("/students", destroySession);
-  audit("signout", { user, session: tag, ip: clientIp(await headers()) });
+  audit("signout", { user, session: tag, ip: clientIp(await headers(), getConfig().trustProxy) });
   redirect("/login?signed-out=1");
 }

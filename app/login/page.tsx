@@ -39,7 +39,7 @@ export default async function LoginPage({ searchParams }: Props) {
   const signedOut = params["signed-out"];
   const demo = m.login.demo(DEMO_USER.name, DEMO_USER.password);
   // Secure cookies over plain http at a LAN address: the browser would refuse the cookie without a word.
-  const plainHost = config.session.production ? plainHttpElsewhere(await headers()) : null;
+  const plainHost = config.session.secure ? plainHttpElsewhere(await headers()) : null;
   const plain = plainHost ? m.login.plainHttp(plainHost) : null;
 
   return (

@@ -14,17 +14,14 @@ import { clientIp } from "@/lib/http/client-ip";
 import { formatApproxDuration } from "@/lib/i18n/format";
 import type { Locale, Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
+import { destroySession, getSession, SessionTooLargeError, updateSession } from "@/lib/session";
 import {
-  destroySession,
-  endSessions,
   FreshSignInRequiredError,
-  reauthenticated,
+  RecordTooLargeError,
   SessionEndedError,
-  SessionTooLargeError,
   StoreUnavailableError,
   TooManySessionsError,
-  updateSession,
-} from "@/lib/session";
+} from "@/lib/session/redis";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
 /** What each playground form shows after it ran. */
@@ -52,12 +49,10 @@ function whyNot(error: unknown, { locale, m }: { locale: Locale; m: Messages }):
   }
   // Ended on another device between reading and writing it: nothing written.
   if (error instanceof SessionEndedError) return m.session.alreadyEnded;
-  if (error instanceof SessionTooLargeError) {
-    const t = m.session;
-    const detail =
-      error.where === "cookie" ? t.cookieTooLarge(error.bytes, error.limit) : t.storeTooLarge(error.bytes, error.limit);
-    return t.tooLarge(detail);
-  }
+  if (error instanceof SessionTooLargeError)
+    return m.session.tooLarge(m.session.cookieTooLarge(error.bytes, error.limit));
+  if (error instanceof RecordTooLargeError)
+    return m.session.tooLarge(m.session.storeTooLarge(error.bytes, error.limit));
   throw error;
 }
 
@@ -165,7 +160,8 @@ export async function endSession(_previous: EndSessionState, formData: FormData)
   if (!parsed.success) return invalid(parsed.error, { message: m.forms.correctFields, shown: ["password"] });
   const { session: handle, password } = parsed.data;
   const { data } = await verifySession("/session");
-  const ip = clientIp(await headers());
+  const config = getConfig();
+  const ip = clientIp(await headers(), config.trustProxy);
   const askAgain = (message: string): EndSessionState => ({
     tone: "error",
     message,
@@ -177,12 +173,17 @@ export async function endSession(_previous: EndSessionState, formData: FormData)
       const checked = await checkPassword(data.user, password, ip, { locale, m, purpose: "confirm" });
       if (checked.refused) return askAgain(checked.refused);
       audit("confirm.success", { user: data.user, ip });
-      await reauthenticated();
+      await updateSession((session) => void (session.authenticatedAt = Math.floor(Date.now() / 1000)));
     }
-    result = await endSessions(handle);
+    const session = await getSession();
+    result =
+      session && config.session.store
+        ? await config.session.store.end(session, handle)
+        : { ended: 0, signedOutHere: false };
+    if (result.signedOutHere) await destroySession();
   } catch (error) {
     if (error instanceof FreshSignInRequiredError) {
-      return askAgain(m.session.passwordToEnd(formatApproxDuration(getConfig().session.freshAge, locale)));
+      return askAgain(m.session.passwordToEnd(formatApproxDuration(config.freshAge, locale)));
     }
     return failed(whyNot(error, { locale, m }));
   }

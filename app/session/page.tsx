@@ -4,8 +4,8 @@ import { card, link, muted, title } from "@/app/ui/styles";
 import { getConfig } from "@/lib/config";
 import { formatApproxDuration, formatDateTime, formatDuration } from "@/lib/i18n/format";
 import { getMessages } from "@/lib/i18n/server";
-import { getPageSession, signedInUser } from "@/lib/auth/dal";
-import { listSessions, nowSeconds, orUnavailable, type ActiveSession } from "@/lib/session";
+import { getPageSession, orUnavailable, signedInUser } from "@/lib/auth/dal";
+import type { ActiveSession } from "@/lib/session/redis";
 import {
   Afresh,
   ClearForm,
@@ -33,6 +33,9 @@ function Row({ label, children, testId }: { label: string; children: React.React
   );
 }
 
+/** Seconds from now until `at` (epoch seconds), at least 1. */
+const secondsUntil = (at: number) => Math.max(1, at - Math.floor(Date.now() / 1000));
+
 function Time({ at, locale }: { at: number; locale: Parameters<typeof formatDateTime>[1] }) {
   return <time dateTime={new Date(at * 1000).toISOString()}>{formatDateTime(at, locale)}</time>;
 }
@@ -42,8 +45,9 @@ export default async function SessionPage() {
   const config = getConfig();
   const { locale, m } = await getMessages();
   const t = m.session;
-  const serverStore = config.session.store.kind !== "cookie";
-  const sessions: ActiveSession[] = serverStore ? await orUnavailable("/session", listSessions) : [];
+  const { store } = config.session;
+  const serverStore = store !== undefined;
+  const sessions: ActiveSession[] = store && session ? await orUnavailable("/session", () => store.list(session)) : [];
   const data = session?.data;
   const user = signedInUser(session);
   // The session as Flask would show it: one dict, `user` among the keys.
@@ -51,7 +55,10 @@ export default async function SessionPage() {
   const lifetime = formatDuration(config.session.lifetime, locale);
   // A visitor's session on the server lasts the anonymous lifetime at most, however it is used.
   const anonymousOnServer = serverStore && user === null;
-  const anonymousLifetime = formatDuration(Math.min(config.session.lifetime, config.session.anonymousLifetime), locale);
+  const anonymousLifetime = formatDuration(
+    Math.min(config.session.lifetime, config.session.anonymousLifetime ?? 3_600),
+    locale,
+  );
   const labels: PlaygroundLabels = {
     key: t.key,
     value: t.value,
@@ -106,7 +113,7 @@ export default async function SessionPage() {
               {session ? (
                 <>
                   <Time at={session.expiresAt} locale={locale} />{" "}
-                  {t.expiresIn(formatApproxDuration(Math.max(1, session.expiresAt - nowSeconds()), locale))}
+                  {t.expiresIn(formatApproxDuration(secondsUntil(session.expiresAt), locale))}
                 </>
               ) : (
                 t.noSession

@@ -148,9 +148,11 @@ test("the session service's 503 page is in the app's look too (Redis stopped und
   const redis = await startRedis();
   const server = await serverWith({ SESSION_STORE: "redis", REDIS_URL: redis.url });
   try {
-    const cookie = await signInByFetch(server.url, "alice", USERS.alice);
+    const cookie = await signInByFetch(server.url, "alice", USERS.alice); // written, not read yet
     await redis.stop();
-    const response = await rawRequest(server.port, { target: "/students", headers: { Cookie: cookie } });
+    const redirect = await rawRequest(server.port, { target: "/students", headers: { Cookie: cookie } });
+    expect([redirect.status, redirect.headers.location]).toEqual([307, "/unavailable?next=%2Fstudents"]);
+    const response = await rawRequest(server.port, { target: redirect.headers.location!, headers: { Cookie: cookie } });
     expect(response.status).toBe(503);
     expectAppStyledPage(response, "Session service unavailable");
   } finally {

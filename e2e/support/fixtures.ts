@@ -26,20 +26,26 @@ export function testAuthUsers(): Promise<string> {
 
 let servers = 0;
 
-/**
- * A production server with the test accounts. With SESSION_STORE=redis each server gets keys of
- * its own (REDIS_KEY_PREFIX) in the shared Redis, unless the test passes one to share.
- */
-export async function serverWith(env: Record<string, string | undefined>): Promise<RunningServer> {
-  const prefix = `e2e-${process.pid}-${++servers}:`;
-  return startServer({
+/** The redis-server of this run (e2e/support/global-setup.ts). */
+export const testRedisUrl = () => process.env.TEST_REDIS_URL!;
+
+/** The environment of a server with the test accounts (and with SESSION_STORE=redis, the run's Redis). */
+export async function testEnv(env: Record<string, string | undefined>): Promise<Record<string, string | undefined>> {
+  return {
     SESSION_SECRET: TEST_SECRET,
     AUTH_USERS: await testAuthUsers(),
-    REDIS_KEY_PREFIX: prefix,
+    // Keys of the server's own in the shared Redis, unless the test passes a prefix to share.
+    REDIS_KEY_PREFIX: `e2e-${process.pid}-${++servers}:`,
+    REDIS_URL: env.SESSION_STORE === "redis" ? testRedisUrl() : undefined,
     // The tests sign in and start sessions far more often than a person: e2e/redis/outages.spec.ts tests the bound.
     SESSION_NEW_PER_ADDRESS: "1000",
     ...env,
-  });
+  };
+}
+
+/** A production server (`next start`) with the test accounts. */
+export async function serverWith(env: Record<string, string | undefined>): Promise<RunningServer> {
+  return startServer(await testEnv(env));
 }
 
 type WorkerFixtures = {

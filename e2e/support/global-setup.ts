@@ -3,7 +3,7 @@ import path from "node:path";
 import { startRedis } from "./redis-server";
 
 /** The folders of e2e/ that a Playwright project runs (playwright.config.ts): a spec anywhere else would run in none. */
-const PROJECT_FOLDERS = ["flows", "site", "redis", "attack", "screenshots"];
+const PROJECT_FOLDERS = ["flows", "site", "redis", "copy", "attack", "screenshots"];
 
 function strayedSpecs(dir: string, relative = ""): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -17,7 +17,7 @@ function strayedSpecs(dir: string, relative = ""): string[] {
  * Refuses to run with a spec outside the project folders; then one throwaway
  * redis-server for the whole run (the Redis project's servers share it, as
  * several app servers would; tests that stop Redis on purpose start their
- * own). Its URL reaches every server through REDIS_URL.
+ * own). Its URL is TEST_REDIS_URL; servers get it as REDIS_URL where a test asks (fixtures.ts).
  */
 export default async function globalSetup() {
   const strayed = strayedSpecs(path.resolve(__dirname, ".."));
@@ -27,6 +27,6 @@ export default async function globalSetup() {
     );
   }
   const redis = await startRedis();
-  process.env.REDIS_URL = redis.url;
+  process.env.TEST_REDIS_URL = redis.url;
   return () => redis.stop();
 }

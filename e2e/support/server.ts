@@ -39,7 +39,7 @@ export async function startProcess(
   args: string[],
   { url, cwd, env }: { url: string; cwd?: string; env: NodeJS.ProcessEnv },
 ): Promise<Omit<RunningServer, "port">> {
-  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd, env: withoutUnset(env), stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
@@ -73,6 +73,11 @@ export async function startProcess(
   };
 }
 
+/** An environment without the variables set to undefined (the way to unset one that the test runner has). */
+export function withoutUnset(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv;
+}
+
 export async function startServer(
   env: Record<string, string | undefined>,
   {
@@ -99,7 +104,7 @@ export async function startServer(
     {
       url: `http://127.0.0.1:${port}`,
       cwd: at,
-      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
+      env: withoutUnset({ ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env }),
     },
   );
   return { ...server, port };

@@ -20,7 +20,7 @@ export async function checkPassword(
   ip: string,
   { locale, m, purpose }: { locale: Locale; m: Messages; purpose: "signin" | "confirm" },
 ): Promise<PasswordCheck> {
-  const throttle = await loginThrottle(getConfig());
+  const throttle = loginThrottle(getConfig());
   // Refused before any hashing: a locked-out guesser costs the server nothing.
   const wait = await throttle.retryAfter(username, ip);
   if (wait > 0) {

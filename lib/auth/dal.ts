@@ -7,9 +7,25 @@
 import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { loginPath } from "@/lib/auth/safe-next";
-import { getSession, orUnavailable, type Session, type SignedInSession } from "@/lib/session";
+import { loginPath, unavailablePath } from "@/lib/auth/safe-next";
 import { userExists } from "@/lib/auth/users";
+import { getSession, type Session } from "@/lib/session";
+import { StoreUnavailableError } from "@/lib/session/redis";
+
+export type SignedInSession = Session & { data: { user: string } };
+
+/**
+ * Runs `work`; when the session store does not answer, sends the visitor to
+ * the 503 page, which offers `path` again. (A page cannot answer 503 itself.)
+ */
+export async function orUnavailable<T>(path: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) redirect(unavailablePath(path));
+    throw error;
+  }
+}
 
 /** The request's session, or null; when the store does not answer, the visitor gets the 503 answer for `path`. */
 export const getPageSession = cache((path: string): Promise<Session | null> => orUnavailable(path, getSession));

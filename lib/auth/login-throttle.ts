@@ -14,10 +14,10 @@
  * The trade-off: an attacker elsewhere cannot lock a real user out, because
  * the account's counter is per address; someone behind the same address as
  * an attacker (one NAT) can be locked out for at most an hour at a time.
- * Counters live in this server process's memory (in the primary process
- * when `npm start` runs several workers, scripts/start.mjs), or in Redis
- * when the sessions do (SESSION_STORE=redis), so that the limits hold
- * across servers.
+ * Counters live in Redis whenever REDIS_URL is set (whichever the session
+ * store), so that the limits hold across servers and instances; otherwise in
+ * this server process's memory (in the primary process when `npm start` runs
+ * several workers, scripts/start.mjs), which on Vercel means per instance.
  */
 import {
   RateLimiterCluster,
@@ -26,8 +26,8 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
+import { redisConnection, StoreUnavailableError } from "@/lib/session/redis";
 import type { Config } from "../config";
-import { processWide, sharedRedis, StoreUnavailableError } from "../session";
 
 export type ThrottleSettings = { maxFailures: number; lockout: number };
 
@@ -101,42 +101,44 @@ export function createLoginThrottle(
   };
 }
 
-const holder = processWide("login-throttle", () => ({}) as { settings?: string; throttle?: Promise<LoginThrottle> });
+type ThrottleConfig = Pick<Config, "loginThrottle" | "redis" | "clusterWorker">;
 
-/** The throttle with every call run through `run` (connect first, bound in time, map failures). */
-function everyCall(inner: LoginThrottle, run: <R>(call: () => Promise<R>) => Promise<R>): LoginThrottle {
+/** The throttle with every call run through `run` (bounded in time, failures mapped to StoreUnavailableError). */
+function everyCall(run: <R>(call: (throttle: LoginThrottle) => Promise<R>) => Promise<R>): LoginThrottle {
   return {
-    retryAfter: (username, ip) => run(() => inner.retryAfter(username, ip)),
-    recordFailure: (username, ip) => run(() => inner.recordFailure(username, ip)),
-    recordSuccess: (username, ip) => run(() => inner.recordSuccess(username, ip)),
+    retryAfter: (username, ip) => run((throttle) => throttle.retryAfter(username, ip)),
+    recordFailure: (username, ip) => run((throttle) => throttle.recordFailure(username, ip)),
+    recordSuccess: (username, ip) => run((throttle) => throttle.recordSuccess(username, ip)),
   };
 }
 
-async function makeThrottle(
-  config: Pick<Config, "loginThrottle" | "session" | "clusterWorker">,
-): Promise<LoginThrottle> {
-  const settings = config.loginThrottle;
-  const store = config.session.store;
-  const redis = await sharedRedis();
-  if (redis && store.kind === "redis") {
-    const inner = createLoginThrottle(
-      settings,
-      (options) =>
-        new RateLimiterRedis({
-          ...options,
-          keyPrefix: `${store.keyPrefix}${options.keyPrefix}`,
-          storeClient: redis.client,
-          useRedisPackage: true,
-        }),
+function makeThrottle({ loginThrottle: settings, redis, clusterWorker }: ThrottleConfig): LoginThrottle {
+  if (redis) {
+    // Limiters on the current connection, made for each call: a recycled connection is never kept.
+    const run = redisConnection(redis.url);
+    return everyCall((call) =>
+      run((client) =>
+        call(
+          createLoginThrottle(
+            settings,
+            (options) =>
+              new RateLimiterRedis({
+                ...options,
+                keyPrefix: `${redis.keyPrefix}${options.keyPrefix}`,
+                storeClient: client,
+                useRedisPackage: true,
+              }),
+          ),
+        ),
+      ),
     );
-    return everyCall(inner, redis.run);
   }
-  if (config.clusterWorker && process.send) {
+  if (clusterWorker && process.send) {
     // A worker of `npm start` (scripts/start.mjs): the primary keeps the counters for all workers.
     // If the primary does not answer (it is not scripts/start.mjs), sign-in says "unavailable" instead of failing.
     const inner = createLoginThrottle(settings, (options) => new RateLimiterCluster({ ...options, timeoutMs: 2_000 }));
-    return everyCall(inner, (call) =>
-      call().catch((error: unknown) => {
+    return everyCall((call) =>
+      call(inner).catch((error: unknown) => {
         throw new StoreUnavailableError(error);
       }),
     );
@@ -144,18 +146,10 @@ async function makeThrottle(
   return createLoginThrottle(settings);
 }
 
-/**
- * The process's throttle, made once from the configuration. With Redis,
- * every call goes through the session store's connection: bounded in time,
- * and a failure is StoreUnavailableError.
- */
-export function loginThrottle(
-  config: Pick<Config, "loginThrottle" | "session" | "clusterWorker">,
-): Promise<LoginThrottle> {
-  const settings = `${config.loginThrottle.maxFailures}/${config.loginThrottle.lockout}/${config.session.store.kind}`;
-  if (holder.settings !== settings || !holder.throttle) {
-    holder.settings = settings;
-    holder.throttle = makeThrottle(config);
-  }
-  return holder.throttle;
+let made: { config: ThrottleConfig; throttle: LoginThrottle } | undefined;
+
+/** The process's throttle, made once from the configuration. */
+export function loginThrottle(config: ThrottleConfig): LoginThrottle {
+  if (made?.config !== config) made = { config, throttle: makeThrottle(config) };
+  return made.throttle;
 }

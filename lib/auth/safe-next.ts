@@ -40,3 +40,8 @@ export function safeNext(next: unknown): string {
 export function loginPath(returnTo: string): string {
   return `/login?${new URLSearchParams({ next: returnTo })}`;
 }
+
+/** The "session service unavailable" answer (503), with `returnTo` as what to try again. */
+export function unavailablePath(returnTo: string): string {
+  return `/unavailable?${new URLSearchParams({ next: returnTo })}`;
+}

@@ -6,6 +6,9 @@
  * call when the server starts, so a production server with a bad
  * configuration stops at once instead of failing on the first request.
  */
+import type { SessionConfig } from "../session";
+import { redisStore, type RedisSessionStore } from "../session/redis";
+import { clientIp } from "../http/client-ip";
 import type { ParsedHash } from "../auth/hash-format";
 import { formatDuration } from "../i18n/format";
 import { envDuration, parseDuration } from "./duration";
@@ -19,36 +22,15 @@ const DEFAULT_ABSOLUTE_LIFETIME = 90 * 86_400;
 const DEFAULT_COOKIE_NAME = "session";
 const HOST_PREFIX = "__Host-";
 
-/** What the session layer (lib/session.ts) is given: the shape of its SessionConfig. */
-export type SessionSettings = {
-  /** Seals new cookies. */
-  secret: string;
-  /** Old secrets that still open existing cookies (rotation). */
-  fallbackSecrets: string[];
-  /** Seconds a session may go unused (SESSION_LIFETIME); also a permanent cookie's Max-Age. */
-  lifetime: number;
-  /** Seconds since sign-in after which a session ends however active it is. */
-  absoluteLifetime: number;
-  /** SESSION_ANONYMOUS_LIFETIME: seconds an anonymous server-side session may go unused. */
-  anonymousLifetime: number;
-  /** SESSION_FRESH_AGE: seconds after a password entry during which ending other sessions needs no new one. */
-  freshAge: number;
-  /** SESSION_NEW_PER_ADDRESS: new anonymous server-side sessions per address per 10 minutes (sign-ins: 3×). */
-  newSessionsPerAddress: number;
-  /** TRUST_PROXY: the visitor's address is the first X-Forwarded-For hop (see lib/session/client-address.ts). */
-  trustProxy: boolean;
-  /** The cookie's name as sent to the browser (with `__Host-` in production). */
-  cookieName: string;
-  /** Secure cookies (SESSION_COOKIE_SECURE, by default in production). */
-  production: boolean;
-  /** SESSION_STORE: the data in the encrypted cookie, or in Redis with only an id in the cookie. */
-  store: { kind: "cookie" } | { kind: "redis"; url: string; keyPrefix: string };
-};
-
 export type Config = {
   /** `next start` (NODE_ENV=production): Secure cookies, `__Host-` prefix, no defaults for secrets or users. */
   production: boolean;
-  session: SessionSettings;
+  /** What lib/session.ts is given; with SESSION_STORE=redis, its store is the Redis one. */
+  session: SessionConfig & { store?: RedisSessionStore };
+  /** REDIS_URL and REDIS_KEY_PREFIX: the store's Redis, where the login throttle counts too (whichever the store). */
+  redis?: { url: string; keyPrefix: string };
+  /** SESSION_FRESH_AGE: seconds after a password entry during which ending other sessions needs no new one. */
+  freshAge: number;
   users: ReadonlyMap<string, ParsedHash>;
   /** True when no AUTH_USERS is set in development and the demo account is in use. */
   demoAccount: boolean;
@@ -125,28 +107,24 @@ function readCookieName(env: Env, secure: boolean, problems: string[]): string {
   return secure ? HOST_PREFIX + bare : bare;
 }
 
-function readStore(env: Env, problems: string[]): SessionSettings["store"] {
+function readRedis(env: Env, problems: string[]) {
   const kind = env.SESSION_STORE?.trim().toLowerCase() || "cookie";
-  if (kind === "cookie") return { kind };
-  if (kind !== "redis") {
+  if (kind !== "cookie" && kind !== "redis") {
     problems.push(
       `SESSION_STORE: "${env.SESSION_STORE}" is not a store. Use SESSION_STORE=cookie (default) or SESSION_STORE=redis`,
     );
-    return { kind: "cookie" };
   }
-  const url = env.REDIS_URL?.trim() ?? "";
+  const url = env.REDIS_URL?.trim() || undefined;
   let valid = false;
   try {
-    valid = ["redis:", "rediss:"].includes(new URL(url).protocol);
+    valid = url !== undefined && ["redis:", "rediss:"].includes(new URL(url).protocol);
   } catch {
     // reported below
   }
-  if (!valid) {
-    problems.push(
-      url
-        ? "REDIS_URL is not a redis:// or rediss:// URL. e.g. REDIS_URL=redis://localhost:6379"
-        : "SESSION_STORE=redis needs REDIS_URL, e.g. REDIS_URL=redis://localhost:6379 (rediss:// for TLS)",
-    );
+  if (url && !valid)
+    problems.push("REDIS_URL is not a redis:// or rediss:// URL. e.g. REDIS_URL=redis://localhost:6379");
+  if (kind === "redis" && !url) {
+    problems.push("SESSION_STORE=redis needs REDIS_URL, e.g. REDIS_URL=redis://localhost:6379 (rediss:// for TLS)");
   }
   const keyPrefix = env.REDIS_KEY_PREFIX?.trim() || "session:";
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(keyPrefix)) {
@@ -154,7 +132,7 @@ function readStore(env: Env, problems: string[]): SessionSettings["store"] {
       `REDIS_KEY_PREFIX: "${keyPrefix}" may use letters, digits and : _ . - only. e.g. REDIS_KEY_PREFIX=myapp:session:`,
     );
   }
-  return { kind: "redis", url, keyPrefix };
+  return { store: kind === "redis", url, keyPrefix };
 }
 
 /** A whole number from 1 to `max`, or `fallback` when unset. */
@@ -210,7 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
   const { users, demoAccount } = readUsers(env, production, problems);
 
   const trustProxy = readBoolean(env, "TRUST_PROXY", problems);
-  const store = readStore(env, problems);
+  const redis = readRedis(env, problems);
   const anonymousLifetime = readDuration(env, "SESSION_ANONYMOUS_LIFETIME", 3_600, problems);
   const freshAge = readDuration(env, "SESSION_FRESH_AGE", 10 * 60, problems);
   const newSessionsPerAddress = readCount(env, "SESSION_NEW_PER_ADDRESS", 20, 10_000, problems);
@@ -218,22 +196,30 @@ export function loadConfig(env: Env = process.env): Config {
   const maxFailures = readCount(env, "LOGIN_MAX_FAILURES", 5, 100, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  const session: SessionSettings = {
-    secret,
-    fallbackSecrets,
-    lifetime,
-    absoluteLifetime,
-    anonymousLifetime,
-    freshAge,
-    newSessionsPerAddress,
-    trustProxy,
-    cookieName,
-    production: secureCookies,
-    store,
-  };
+  const store =
+    redis.store && redis.url
+      ? redisStore({
+          url: redis.url,
+          keyPrefix: redis.keyPrefix,
+          newSessionsPerAddress,
+          freshAge,
+          clientAddress: (headers) => clientIp(headers, trustProxy),
+        })
+      : undefined;
   return {
     production,
-    session,
+    session: {
+      secret,
+      fallbackSecrets,
+      lifetime,
+      absoluteLifetime,
+      cookieName,
+      secure: secureCookies,
+      store,
+      anonymousLifetime,
+    },
+    redis: redis.url ? { url: redis.url, keyPrefix: redis.keyPrefix } : undefined,
+    freshAge,
     users,
     demoAccount,
     trustProxy,
@@ -251,6 +237,6 @@ export function getConfig(): Config {
 }
 
 /** The session layer's settings (lib/session.ts takes them from here). */
-export function sessionConfig(): SessionSettings {
+export function sessionConfig(): Config["session"] {
   return getConfig().session;
 }

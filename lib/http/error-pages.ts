@@ -7,8 +7,10 @@
  */
 import type { NextRequest } from "next/server";
 import { CATALOGUES, LOCALE_COOKIE, LOCALE_TAGS, negotiateLocale, type Locale } from "../i18n/locales";
-import { RETRY_AFTER_SECONDS } from "../session";
 import { newNonce } from "./security-headers";
+
+/** How long to wait before trying again after a 503, as the page's Retry-After says. */
+export const RETRY_AFTER_SECONDS = 2;
 
 /** The app's look (app/globals.css and its Tailwind classes: slate and indigo, a card), in plain CSS. */
 const STYLE = `

@@ -87,7 +87,7 @@ function surelySentToSignIn(request: IncomingMessage): boolean {
 
 /** The policy for a request as it reaches Node's HTTP server (not for Next's build files, nor a sure redirect). */
 export function policyOnArrival(request: IncomingMessage, response: ServerResponse): void {
-  if (request.url?.startsWith("/_next/static/")) return;
+  if (request.url?.startsWith("/_next/static/") || request.url?.startsWith("/unavailable")) return;
   if (surelySentToSignIn(request)) {
     // Nothing of the client's may pass for a policy, should a page come of it after all.
     delete request.headers["content-security-policy"];
