@@ -1,7 +1,7 @@
 import type { NextConfig } from "next";
 import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
 import { ensureDevSecret } from "./lib/config/dev-secret";
-import { STATIC_HEADERS } from "./lib/http/security-headers";
+import { staticHeaders } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -12,7 +12,7 @@ const nextConfig: NextConfig = {
   outputFileTracingExcludes: { "*": [".session-secret.local", ".env*"] },
   async headers() {
     return [
-      { source: "/:path*", headers: STATIC_HEADERS },
+      { source: "/:path*", headers: staticHeaders(process.env.NODE_ENV === "production") },
       // Prerendered, yet a liveness answer must come from the server, not from a cache on the way.
       { source: "/healthz", headers: [{ key: "Cache-Control", value: "no-store" }] },
     ];

@@ -16,7 +16,7 @@ const override = process.env.PLAYWRIGHT_CHROMIUM_PATH;
 const executablePath =
   override !== undefined ? override || undefined : existsSync(systemChromium) ? systemChromium : undefined;
 
-export default defineConfig<object, { storeEnv: Record<string, string> }>({
+export default defineConfig<object, { storeEnv: Record<string, string>; npmStart: boolean }>({
   testDir: "./e2e",
   fullyParallel: false,
   workers: 2,
@@ -41,7 +41,8 @@ export default defineConfig<object, { storeEnv: Record<string, string> }>({
     // The README's "Use it in your app", followed in a new create-next-app app (its own install and builds).
     { name: "copy", testMatch: ["copy/**/*.spec.ts"], timeout: 600_000 },
     // The attack suites saturate the server: run them after the timing-sensitive tests, not beside them.
-    { name: "attack", testMatch: ["attack/**/*.spec.ts"], dependencies: ["e2e", "redis"] },
+    // Against `npm start`, the production server the README tells people to run.
+    { name: "attack", testMatch: ["attack/**/*.spec.ts"], dependencies: ["e2e", "redis"], use: { npmStart: true } },
     // `npm run screenshots` only.
     { name: "screenshots", testMatch: ["screenshots/**/*.spec.ts"] },
   ],

@@ -1,11 +1,12 @@
 /**
- * `npm start`: the production server (`next start`) on every core.
+ * `npm start`: the production server on every core.
  *
- * One Node.js process runs JavaScript on one core; `next start` alone leaves
+ * One Node.js process runs JavaScript on one core; one server alone leaves
  * the others idle. This starts WEB_CONCURRENCY workers (default: one per
- * core the machine offers) with node:cluster; they share the port, and the
- * primary hands each new connection to the next worker. Arguments go to
- * `next start` as they are (`npm start -- -p 8080`).
+ * core the machine offers) with node:cluster, each running scripts/server.mjs
+ * (Next.js's request handler behind a screen for the requests it cannot
+ * read); they share the port, and the primary hands each new connection to
+ * the next worker. Arguments go to the server (`npm start -- -p 8080`).
  *
  * Node 20 counts the machine's cores, not a container's CPU quota: in a
  * container limited to fewer CPUs than the host has, set WEB_CONCURRENCY.
@@ -27,6 +28,7 @@
 import cluster from "node:cluster";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 
@@ -50,8 +52,8 @@ const { RateLimiterClusterMaster } = require("rate-limiter-flexible");
 new RateLimiterClusterMaster();
 
 cluster.setupPrimary({
-  exec: require.resolve("next/dist/bin/next"),
-  args: ["start", ...process.argv.slice(2)],
+  exec: fileURLToPath(new URL("./server.mjs", import.meta.url)),
+  args: process.argv.slice(2),
 });
 
 /** Tells lib/login-throttle.ts to count in this primary. */
@@ -65,8 +67,8 @@ const recentDeaths = [];
 cluster.on("exit", (worker, code, signal) => {
   if (stopping) return;
   if (!started) {
-    // The first worker could not start: bad configuration or a port in use (it printed why, once),
-    // or `npm start -- --help`. The others would only say the same again: stop with its status.
+    // The first worker could not start: bad configuration or a port in use (it printed why, once).
+    // The others would only say the same again: stop with its status.
     stop(code ?? 1);
     return;
   }

@@ -64,7 +64,10 @@ for (const store of ["cookie", "redis"] as const) {
   test(`thousands of hostile requests, ${store} store: no 5xx, no off-origin redirect, guarded pages stay guarded`, async () => {
     // Each fuzz run is its own client address (X-Forwarded-For), so its failed
     // sign-ins cannot throttle the final, honest one.
-    const server = await serverWith({ TRUST_PROXY: "true", ...(store === "redis" ? { SESSION_STORE: "redis" } : {}) });
+    const server = await serverWith(
+      { TRUST_PROXY: "true", ...(store === "redis" ? { SESSION_STORE: "redis" } : {}) },
+      { npmStart: true },
+    );
     try {
       await fuzz(server.url, store);
     } finally {

@@ -174,7 +174,7 @@ async function sweep(server: RunningServer, cookie: string | undefined) {
 
 for (const store of ["cookie", "redis"] as const) {
   test(`the sweep, ${store} store: every method, escape, internal header and target form, anonymous and signed in`, async () => {
-    const server = await serverWith(store === "redis" ? { SESSION_STORE: "redis" } : {});
+    const server = await serverWith(store === "redis" ? { SESSION_STORE: "redis" } : {}, { npmStart: true });
     try {
       const cookie = await signInByFetch(server.url, "alice", USERS.alice);
       const results = [await sweep(server, undefined), await sweep(server, cookie)];

@@ -43,9 +43,16 @@ export async function testEnv(env: Record<string, string | undefined>): Promise<
   };
 }
 
-/** A production server (`next start`) with the test accounts. */
-export async function serverWith(env: Record<string, string | undefined>): Promise<RunningServer> {
-  return startServer(await testEnv(env));
+/**
+ * A production server with the test accounts: `next start`, or with `npmStart` what `npm start` runs
+ * (scripts/start.mjs: its own server in front of Next's handler; one worker unless WEB_CONCURRENCY says).
+ */
+export async function serverWith(
+  env: Record<string, string | undefined>,
+  { npmStart = false }: { npmStart?: boolean } = {},
+): Promise<RunningServer> {
+  const workers = npmStart ? { WEB_CONCURRENCY: "1" } : {};
+  return startServer({ ...workers, ...(await testEnv(env)) }, { cluster: npmStart });
 }
 
 type WorkerFixtures = {
@@ -53,6 +60,8 @@ type WorkerFixtures = {
   serverEnv: Record<string, string>;
   /** The session store, set by the Playwright project (cookie by default, or SESSION_STORE=redis). */
   storeEnv: Record<string, string>;
+  /** Whether the project's servers are `npm start` (the attack suites) rather than `next start`. */
+  npmStart: boolean;
   storeKind: "cookie" | "redis";
   server: RunningServer;
 };
@@ -62,13 +71,14 @@ type TestFixtures = { cspViolations: string[] };
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverEnv: [{}, { option: true, scope: "worker" }],
   storeEnv: [{}, { option: true, scope: "worker" }],
+  npmStart: [false, { option: true, scope: "worker" }],
   storeKind: [
     async ({ storeEnv }, use) => use(storeEnv.SESSION_STORE === "redis" ? "redis" : "cookie"),
     { scope: "worker" },
   ],
   server: [
-    async ({ serverEnv, storeEnv }, use) => {
-      const server = await serverWith({ ...storeEnv, ...serverEnv });
+    async ({ serverEnv, storeEnv, npmStart }, use) => {
+      const server = await serverWith({ ...storeEnv, ...serverEnv }, { npmStart });
       await use(server);
       await server.stop();
     },
