@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { SignOutButton } from "@/app/ui/sign-out-button";
+import { currentUser } from "@/lib/auth/dal";
 import { LOCALE_TAGS } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import { setLanguage } from "./actions";
@@ -12,7 +14,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
-  const { locale, m } = await getMessages();
+  const [{ locale, m }, user] = await Promise.all([getMessages(), currentUser()]);
   return (
     <html lang={LOCALE_TAGS[locale]}>
       <body className="min-h-screen">
@@ -20,7 +22,12 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <div className="site-bar">
             <nav aria-label={m.nav.label} className="site-nav">
               <Link href="/" className="site-home">
-                {m.nav.home}
+                <svg viewBox="0 0 32 32" width="20" height="20" aria-hidden="true">
+                  <rect width="32" height="32" rx="7" fill="#4f46e5" />
+                  <circle cx="12" cy="16" r="5.5" fill="none" stroke="#fff" strokeWidth="3" />
+                  <path d="M17 16h10M23 16v4M27 16v3" fill="none" stroke="#fff" strokeWidth="3" strokeLinecap="round" />
+                </svg>
+                <span className="site-name">{m.nav.home}</span>
               </Link>
               <NavLinks
                 className="nav-link"
@@ -30,17 +37,20 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 ]}
               />
             </nav>
-            <form action={setLanguage}>
-              <input type="hidden" name="locale" value={locale === "en" ? "zh" : "en"} />
-              <button
-                type="submit"
-                lang={locale === "en" ? "zh-CN" : "en"}
-                aria-label={m.nav.switchToLabel}
-                className="lang-switch"
-              >
-                {m.nav.switchTo}
-              </button>
-            </form>
+            <div className="site-actions">
+              <form action={setLanguage}>
+                <input type="hidden" name="locale" value={locale === "en" ? "zh" : "en"} />
+                <button
+                  type="submit"
+                  lang={locale === "en" ? "zh-CN" : "en"}
+                  aria-label={m.nav.switchToLabel}
+                  className="header-button"
+                >
+                  {m.nav.switchTo}
+                </button>
+              </form>
+              {user ? <SignOutButton /> : null}
+            </div>
           </div>
         </header>
         <main className="site-main">{children}</main>

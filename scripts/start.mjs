@@ -29,6 +29,7 @@ import cluster from "node:cluster";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { whenStarterGoes } from "./when-starter-goes.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -106,12 +107,8 @@ process.on("SIGTERM", () => stop(0));
 process.on("SIGINT", () => stop(0));
 
 // `npm start` runs this under npm (and a shell): stopping npm by its process id, a SIGTERM or a
-// SIGKILL, does not reach this process, which would keep serving the port. Its parent changes when
-// the one that started it goes: then everything stops.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) stop(0);
-}, 500).unref();
+// SIGKILL, does not reach this process, which would keep serving the port.
+whenStarterGoes(() => stop(0));
 
 // One worker first: the configuration is checked as it starts (instrumentation.ts), so a problem is
 // printed once, by it, and no other worker is started. The rest follow once it says the check passed.

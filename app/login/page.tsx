@@ -40,7 +40,10 @@ export default async function LoginPage({ searchParams }: Props) {
   const demo = m.login.demo(DEMO_USER.name, DEMO_USER.password);
   // Secure cookies over plain http at a LAN address: the browser would refuse the cookie without a word.
   const plainHost = config.session.secure ? plainHttpElsewhere(await headers()) : null;
-  const plain = plainHost ? m.login.plainHttp(plainHost) : null;
+  // The same port on the machine's own name, where the browser keeps the cookie.
+  const plain = plainHost
+    ? m.login.plainHttp(plainHost, `http://localhost${/:\d+$/.exec(plainHost)?.[0] ?? ""}`)
+    : null;
 
   return (
     <div className="mx-auto max-w-sm space-y-6">

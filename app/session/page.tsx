@@ -16,6 +16,7 @@ import {
   SetValueForm,
   type PlaygroundLabels,
 } from "./playground-forms";
+import { CookieLesson } from "./cookie-lesson";
 import { shortUserAgent } from "./user-agent";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -95,7 +96,7 @@ export default async function SessionPage() {
         </div>
 
         <section aria-labelledby="current-heading" className={card}>
-          <h2 id="current-heading" className="mb-4 font-medium">
+          <h2 id="current-heading" className="card-title mb-4">
             {t.current}
           </h2>
           <dl className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-y-2">
@@ -112,6 +113,8 @@ export default async function SessionPage() {
             <Row label={t.expires} testId="session-expires">
               {session ? (
                 <>
+                  {/* A browser-session cookie goes when the browser closes; the server ends it at the latest then. */}
+                  {data?.permanent ? null : `${t.expiresBrowser} `}
                   <Time at={session.expiresAt} locale={locale} />{" "}
                   {t.expiresIn(formatApproxDuration(secondsUntil(session.expiresAt), locale))}
                 </>
@@ -128,22 +131,24 @@ export default async function SessionPage() {
           </dl>
         </section>
 
-        <div className="grid gap-6 sm:grid-cols-2">
-          <section className={card}>
+        <section className={`${card} divide-y divide-slate-100 dark:divide-slate-800`}>
+          <div className="pb-6">
             <Afresh>
               <SetValueForm labels={labels} />
             </Afresh>
-          </section>
-          <section className={card}>
+          </div>
+          <div className="pt-6">
             <Afresh>
               <DeleteValueForm labels={labels} />
             </Afresh>
-          </section>
-        </div>
+          </div>
+        </section>
+
+        <CookieLesson session={session} />
 
         {user ? (
           <section aria-labelledby="devices-heading" className={`${card} space-y-4`}>
-            <h2 id="devices-heading" className="font-medium">
+            <h2 id="devices-heading" className="card-title">
               {t.devicesTitle}
             </h2>
             {serverStore ? (
@@ -185,7 +190,7 @@ export default async function SessionPage() {
         ) : null}
 
         <section aria-labelledby="lifetime-heading" className={`${card} space-y-4`}>
-          <h2 id="lifetime-heading" className="font-medium">
+          <h2 id="lifetime-heading" className="card-title">
             {t.lifetimeTitle}
           </h2>
           <p className={muted}>{t.lifetimeText}</p>

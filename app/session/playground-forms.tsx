@@ -63,61 +63,50 @@ function Result({ id, state }: { id: string; state: FormState<string> }) {
   return <FormMessage id={id} message={state.message} tone={state.tone ?? "success"} />;
 }
 
-/** A form about one key of the session (set, delete): its heading, the key field, what else it needs, its result. */
-function KeyForm({
-  id,
-  title,
-  keyLabel,
-  state,
-  action,
-  children,
-}: {
-  id: string;
-  title: string;
-  keyLabel: string;
-  state: PlaygroundState;
-  action: (formData: FormData) => void;
-  children: React.ReactNode;
-}) {
-  return (
-    <form action={action} className="space-y-3" aria-labelledby={`${id}-heading`} noValidate>
-      <h2 id={`${id}-heading`} className="font-medium">
-        {title}
-      </h2>
-      <KeyField idPrefix={id} state={state} label={keyLabel} />
-      {children}
-      <Result id={`${id}-message`} state={state} />
-    </form>
-  );
-}
-
 export function SetValueForm({ labels }: { labels: PlaygroundLabels }) {
   const [state, action] = useActionState(setValue, {});
   return (
-    <KeyForm id="set" title={labels.setTitle} keyLabel={labels.key} state={state} action={action}>
-      <TextField
-        id="set-value"
-        label={labels.value}
-        name="value"
-        type="text"
-        maxLength={MAX_VALUE_LENGTH}
-        autoComplete="off"
-        defaultValue={state.values?.value}
-        error={state.fieldErrors?.value}
-      />
+    <form action={action} className="space-y-3" aria-labelledby="set-heading" noValidate>
+      <h2 id="set-heading" className="card-title">
+        {labels.setTitle}
+      </h2>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <KeyField idPrefix="set" state={state} label={labels.key} />
+        <TextField
+          id="set-value"
+          label={labels.value}
+          name="value"
+          type="text"
+          maxLength={MAX_VALUE_LENGTH}
+          autoComplete="off"
+          defaultValue={state.values?.value}
+          error={state.fieldErrors?.value}
+        />
+      </div>
       <SubmitButton pendingText={labels.saving}>{labels.set}</SubmitButton>
-    </KeyForm>
+      <Result id="set-message" state={state} />
+    </form>
   );
 }
 
 export function DeleteValueForm({ labels }: { labels: PlaygroundLabels }) {
   const [state, action] = useActionState(deleteValue, {});
   return (
-    <KeyForm id="delete" title={labels.deleteTitle} keyLabel={labels.key} state={state} action={action}>
-      <SubmitButton pendingText={labels.deleting} className={secondaryButton}>
-        {labels.delete}
-      </SubmitButton>
-    </KeyForm>
+    <form action={action} className="space-y-3" aria-labelledby="delete-heading" noValidate>
+      <h2 id="delete-heading" className="card-title">
+        {labels.deleteTitle}
+      </h2>
+      {/* The button beside the field, level with the input (below its label). */}
+      <div className="flex items-start gap-3">
+        <div className="flex-1">
+          <KeyField idPrefix="delete" state={state} label={labels.key} />
+        </div>
+        <SubmitButton pendingText={labels.deleting} className={`${secondaryButton} mt-6`}>
+          {labels.delete}
+        </SubmitButton>
+      </div>
+      <Result id="delete-message" state={state} />
+    </form>
   );
 }
 
@@ -145,7 +134,8 @@ export function ClearForm({ labels }: { labels: PlaygroundLabels }) {
     if (state.tone === "success") cleared();
   }, [state, cleared]);
   return (
-    <form action={action} className="space-y-3">
+    // At the card's far edge, away from the everyday button beside it.
+    <form action={action} className="space-y-3 sm:justify-self-end sm:text-right">
       <SubmitButton pendingText={labels.clearing} className={dangerButton}>
         {labels.clear}
       </SubmitButton>

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { SignOutButton } from "@/app/ui/sign-out-button";
-import { bar, cardFrame, link, muted, title } from "@/app/ui/styles";
+import { cardFrame, link, muted, title } from "@/app/ui/styles";
 import { getMessages } from "@/lib/i18n/server";
 import { verifySession } from "@/lib/auth/dal";
 import { listStudents } from "@/lib/data/students";
@@ -17,17 +16,14 @@ export default async function StudentsPage() {
   const students = listStudents();
   return (
     <div className="space-y-6">
-      <div className={bar}>
-        <div>
-          <h1 className={title}>{t.title}</h1>
-          <p className={muted}>
-            {t.signedInAs} <strong data-testid="signed-in-user">{data.user}</strong> ·{" "}
-            <Link href="/session" className={link}>
-              {t.yourSession}
-            </Link>
-          </p>
-        </div>
-        <SignOutButton />
+      <div className="space-y-1">
+        <h1 className={title}>{t.title}</h1>
+        <p className={muted}>
+          {t.signedInAs} <strong data-testid="signed-in-user">{data.user}</strong> ·{" "}
+          <Link href="/session" className={link}>
+            {t.yourSession}
+          </Link>
+        </p>
       </div>
       {/*
         A table on wider screens, a stack of labelled cards on a phone (the

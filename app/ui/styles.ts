@@ -12,4 +12,3 @@ export const card = "card";
 export const link = "link";
 export const title = "title";
 export const muted = "muted";
-export const bar = "bar";

@@ -17,6 +17,7 @@ test.describe("in Simplified Chinese (Accept-Language: zh-CN)", () => {
     await page.getByRole("button", { name: "登录" }).click();
     await expect(page.getByRole("heading", { name: "学生列表" })).toBeVisible();
     await expect(page.getByRole("row").nth(2)).toContainText("男");
+    await expect(page.getByRole("row").nth(1)).toContainText("其他"); // the tutorial's "中", said plainly
     await page.getByRole("link", { name: "你的会话" }).click();
     await expect(page.getByRole("heading", { name: "会话演练场" })).toBeVisible();
     await expect(page.getByTestId("session-expires")).toContainText("天后过期");

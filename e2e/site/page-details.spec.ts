@@ -64,10 +64,10 @@ test("the navigation marks where the visitor is", async ({ page }) => {
   await signIn(page);
   const nav = page.getByRole("navigation");
   await expect(nav.getByRole("link", { name: "Students" })).toHaveAttribute("aria-current", "page");
-  await expect(nav.getByRole("link", { name: "Session playground" })).not.toHaveAttribute("aria-current");
+  await expect(nav.getByRole("link", { name: "Playground" })).not.toHaveAttribute("aria-current");
   await page.getByRole("link", { name: "Lily" }).click();
   await expect(nav.getByRole("link", { name: "Students" })).toHaveAttribute("aria-current", "true");
-  await nav.getByRole("link", { name: "Session playground" }).click();
-  await expect(nav.getByRole("link", { name: "Session playground" })).toHaveAttribute("aria-current", "page");
+  await nav.getByRole("link", { name: "Playground" }).click();
+  await expect(nav.getByRole("link", { name: "Playground" })).toHaveAttribute("aria-current", "page");
   await expect(nav.getByRole("link", { name: "Students" })).not.toHaveAttribute("aria-current");
 });

@@ -26,6 +26,7 @@ test.describe("over plain http at a LAN address", () => {
     const notice = page.getByTestId("plain-http-notice");
     await expect(notice).toContainText(`This page came over plain http from lan.test:${server.port}`);
     await expect(notice).toContainText("SESSION_COOKIE_SECURE=false");
+    await expect(notice).toContainText(`open http://localhost:${server.port} on the server's own machine`);
     // The action's answer carries the cookie and the list, rendered with it; the browser refuses the
     // cookie, so the next request is anonymous again: the silent bounce the notice explains.
     await submitLogin(page, "alice", USERS.alice);

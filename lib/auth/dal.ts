@@ -27,8 +27,16 @@ export async function orUnavailable<T>(path: string, work: () => Promise<T>): Pr
   }
 }
 
+/** The request's session, read once per render. */
+const readSession = cache(getSession);
+
 /** The request's session, or null; when the store does not answer, the visitor gets the 503 answer for `path`. */
-export const getPageSession = cache((path: string): Promise<Session | null> => orUnavailable(path, getSession));
+export const getPageSession = cache((path: string): Promise<Session | null> => orUnavailable(path, readSession));
+
+/** Who is signed in, for the header: null for a visitor, and while the store does not answer (the page says so). */
+export const currentUser = cache(async (): Promise<string | null> =>
+  signedInUser(await readSession().catch(() => null)),
+);
 
 /** The signed-in user: a live session whose user is still configured; null for anyone else. */
 export function signedInUser(session: Session | null): string | null {

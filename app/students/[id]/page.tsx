@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { SignOutButton } from "@/app/ui/sign-out-button";
-import { bar, card, link, title } from "@/app/ui/styles";
+import { card, link, title } from "@/app/ui/styles";
 import { getMessages } from "@/lib/i18n/server";
 import { verifySession } from "@/lib/auth/dal";
 import { findStudent } from "@/lib/data/students";
@@ -23,10 +22,7 @@ export default async function StudentPage({ params }: Props) {
   const t = (await getMessages()).m.students;
   return (
     <div className="space-y-6">
-      <div className={bar}>
-        <h1 className={title}>{student.name}</h1>
-        <SignOutButton />
-      </div>
+      <h1 className={title}>{student.name}</h1>
       <dl className={`${card} grid grid-cols-[max-content_1fr] gap-x-8 gap-y-3 text-sm`}>
         <dt className="text-slate-700 dark:text-slate-300">{t.number}</dt>
         <dd className="tabular-nums">{student.id}</dd>
@@ -35,7 +31,7 @@ export default async function StudentPage({ params }: Props) {
         <dt className="text-slate-700 dark:text-slate-300">{t.gender}</dt>
         <dd>{t.genders[student.gender]}</dd>
       </dl>
-      <p>
+      <p className="text-sm">
         <Link href="/students" className={link}>
           {t.all}
         </Link>

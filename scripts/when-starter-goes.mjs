@@ -1,0 +1,35 @@
+/**
+ * Calls `stop` once whatever started this process goes, however it went:
+ * npm stopped by its process id (a SIGTERM, even a SIGKILL) does not pass the
+ * signal on to what it started. The parent is watched, and on Linux the
+ * parent's parent too: npm runs a script through a shell, which may stay in between.
+ */
+import { readFileSync } from "node:fs";
+
+function parentOf(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);
+  } catch {
+    return 0; // no /proc: the parent alone is watched
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+
+export function whenStarterGoes(stop) {
+  const starters = [process.ppid, parentOf(process.ppid)].filter((pid) => pid > 1);
+  const timer = setInterval(() => {
+    if (starters.some((pid) => !alive(pid))) {
+      clearInterval(timer);
+      stop();
+    }
+  }, 500);
+  timer.unref();
+}
