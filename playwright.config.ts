@@ -38,6 +38,8 @@ export default defineConfig<object, { storeEnv: Record<string, string>; npmStart
       testMatch: ["flows/**/*.spec.ts", "redis/**/*.spec.ts"],
       use: { storeEnv: { SESSION_STORE: "redis" } },
     },
+    // The Redis store on a Redis Cluster and on a Sentinel set, each started once for its file.
+    { name: "ha", testMatch: ["ha/**/*.spec.ts"] },
     // The README's "Use it in your app", followed in a new create-next-app app (its own install and builds).
     { name: "copy", testMatch: ["copy/**/*.spec.ts"], timeout: 600_000 },
     // The attack suites saturate the server: run them after the timing-sensitive tests, not beside them.

@@ -39,6 +39,8 @@ export const GROUP = {
   floor: "floor, next start",
   oneProcess: "next start, cookie store",
   redis: "next start, redis store",
+  redisCluster: "next start, redis store on a cluster",
+  redisSentinel: "next start, redis store on sentinel",
   baseline: "baseline, next start, cookie store",
 } as const;
 const COOKIE_GROUP = GROUP.cluster;
@@ -148,7 +150,14 @@ function anchorTable(report: Report): string[] {
 type Target = { name: string; measured: string; met: boolean | null };
 
 /** The groups and scenarios of bench/run.ts that the targets compare. */
-const { floor: FLOOR_GROUP, oneProcess: ONE_PROCESS_GROUP, redis: REDIS_GROUP, baseline: BASELINE_GROUP } = GROUP;
+const {
+  floor: FLOOR_GROUP,
+  oneProcess: ONE_PROCESS_GROUP,
+  redis: REDIS_GROUP,
+  redisCluster: CLUSTER_GROUP,
+  redisSentinel: SENTINEL_GROUP,
+  baseline: BASELINE_GROUP,
+} = GROUP;
 
 function versus(
   name: string,
@@ -191,6 +200,20 @@ function targets(report: Report): Target[] {
       cpu(ONE_PROCESS_GROUP, "/students signed in"),
       1.15,
       "needs redis-server",
+    ),
+    ...(
+      [
+        [CLUSTER_GROUP, "a Redis Cluster (3 primaries, 3 replicas)"],
+        [SENTINEL_GROUP, "a Sentinel set (primary, replica, 3 sentinels)"],
+      ] as const
+    ).map(([group, what]) =>
+      versus(
+        `signed-in /students, Redis store on ${what}: CPU per request ≤ 1.15× on one Redis`,
+        cpu(group, "/students signed in"),
+        cpu(REDIS_GROUP, "/students signed in"),
+        1.15,
+        "needs redis-server and redis-cli",
+      ),
     ),
     versus(
       "anonymous /students redirect: CPU per request ≤ the baseline's (1.10×: the noise of one run)",

@@ -33,6 +33,7 @@ import { startProcess, startServer, type RunningServer } from "../e2e/support/se
 import { hashPassword } from "../lib/auth/password";
 import { freePort } from "../e2e/support/free-port";
 import { startRedis, type TestRedis } from "../e2e/support/redis-server";
+import { startCluster, startSentinelSet } from "../e2e/support/redis-ha";
 import { buildIfNeeded } from "./build";
 import { load, wrkBinary, type LoadRequest, type LoadResult } from "./load";
 import { formatReport, GROUP, type Report, type ScenarioResult } from "./report";
@@ -96,7 +97,7 @@ const selected = (name: string) => only.length === 0 || only.some((text) => name
 
 type Target = { name: string; pid: number; url: string; stop: () => Promise<void>; alsoPids?: number[] };
 
-async function appServer(env: Record<string, string>, cluster: boolean, at = root): Promise<RunningServer> {
+async function appServer(env: Record<string, string | undefined>, cluster: boolean, at = root): Promise<RunningServer> {
   return startServer(
     {
       SESSION_SECRET: SECRET,
@@ -209,7 +210,14 @@ const SCENARIO = {
 const COOKIE_SCENARIOS = ["ceiling", "login", "anonymous", "signedIn", "detail", "refreshDue", "signIn"] as const;
 const COOKIE_GROUP = GROUP.cluster;
 /** The groups of the rounds: one `next start` process each. */
-const { floor: FLOOR_GROUP, oneProcess: ONE_PROCESS_GROUP, redis: REDIS_GROUP, baseline: BASELINE_GROUP } = GROUP;
+const {
+  floor: FLOOR_GROUP,
+  oneProcess: ONE_PROCESS_GROUP,
+  redis: REDIS_GROUP,
+  redisCluster: CLUSTER_GROUP,
+  redisSentinel: SENTINEL_GROUP,
+  baseline: BASELINE_GROUP,
+} = GROUP;
 /** Measured in every round. */
 const ROUND_SCENARIOS = ["signedIn", "login", "anonymous"] as const;
 const REDIS_SCENARIOS = ["signedIn"] as const;
@@ -343,12 +351,39 @@ async function main() {
   );
 
   const npmStart = `npm start (${workers} worker${workers === 1 ? "" : "s"})`;
-  let redis: TestRedis | undefined;
-  if (anySelected(REDIS_GROUP, REDIS_SCENARIOS)) {
-    redis = await startRedis().catch((error: Error) => {
-      console.warn(`\nRedis scenarios skipped: ${error.message}`);
-      return undefined;
-    });
+  /** The app is told of one Redis at a time, whatever this shell's environment says. */
+  const ONE_REDIS = { REDIS_URL: undefined, REDIS_CLUSTER_NODES: undefined, REDIS_SENTINELS: undefined };
+  /** The Redis deployments of the rounds, each with the app's settings for it and the ids of its processes. */
+  type Redis = { env: Record<string, string>; pids: () => number[]; stop: () => Promise<void> };
+  const redises = new Map<string, Redis>();
+  const deployments: [string, () => Promise<Redis>][] = [
+    [
+      REDIS_GROUP,
+      async () => {
+        const redis: TestRedis = await startRedis();
+        return { env: { REDIS_URL: redis.url }, pids: () => [redis.pid()], stop: redis.stop };
+      },
+    ],
+    [
+      CLUSTER_GROUP,
+      async () => {
+        const cluster = await startCluster();
+        return { env: { REDIS_CLUSTER_NODES: cluster.seedUrls.join(",") }, pids: cluster.pids, stop: cluster.stop };
+      },
+    ],
+    [
+      SENTINEL_GROUP,
+      async () => {
+        const set = await startSentinelSet();
+        const env = { REDIS_SENTINELS: set.sentinels, REDIS_SENTINEL_MASTER: set.masterName };
+        return { env, pids: set.pids, stop: set.stop };
+      },
+    ],
+  ];
+  for (const [group, start] of deployments) {
+    if (!anySelected(group, REDIS_SCENARIOS)) continue;
+    const redis = await start().catch((error: Error) => console.warn(`\n${group}: skipped (${error.message})`));
+    if (redis) redises.set(group, redis);
   }
   try {
     type RoundApp = {
@@ -372,21 +407,17 @@ async function main() {
           ]
         : []),
       ...(anySelected(ONE_PROCESS_GROUP, ROUND_SCENARIOS) ? [cookieApp(ONE_PROCESS_GROUP, root)] : []),
-      ...(redis
-        ? [
-            {
-              group: REDIS_GROUP,
-              start: async () => ({
-                ...asTarget(
-                  REDIS_GROUP,
-                  await appServer({ SESSION_STORE: "redis", REDIS_URL: redis!.url, REDIS_KEY_PREFIX: "bench:" }, false),
-                ),
-                alsoPids: [redis!.pid()], // Redis works for the server: its CPU counts
-              }),
-              run: (target: Target, round: number) => appScenarios(target, REDIS_GROUP, REDIS_SCENARIOS, round),
-            },
-          ]
-        : []),
+      ...[...redises].map(([group, redis]) => ({
+        group,
+        start: async () => ({
+          ...asTarget(
+            group,
+            await appServer({ SESSION_STORE: "redis", REDIS_KEY_PREFIX: "bench:", ...ONE_REDIS, ...redis.env }, false),
+          ),
+          alsoPids: redis.pids(), // Redis works for the server: its CPU counts (replicas' and sentinels' too)
+        }),
+        run: (target: Target, round: number) => appScenarios(target, group, REDIS_SCENARIOS, round),
+      })),
       ...(BASELINE && anySelected(BASELINE_GROUP, ROUND_SCENARIOS) ? [cookieApp(BASELINE_GROUP, BASELINE)] : []),
     ];
     for (let round = 1; round <= ROUNDS && roundApps.length > 0; round += 1) {
@@ -394,7 +425,7 @@ async function main() {
       for (const app of shuffled(roundApps)) await using(app.start, (target) => app.run(target, round));
     }
   } finally {
-    await redis?.stop();
+    await Promise.all([...redises.values()].map((redis) => redis.stop()));
   }
 
   if (anySelected(COOKIE_GROUP, COOKIE_SCENARIOS)) {

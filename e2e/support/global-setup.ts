@@ -3,7 +3,7 @@ import path from "node:path";
 import { startRedis } from "./redis-server";
 
 /** The folders of e2e/ that a Playwright project runs (playwright.config.ts): a spec anywhere else would run in none. */
-const PROJECT_FOLDERS = ["flows", "site", "redis", "copy", "attack", "screenshots"];
+const PROJECT_FOLDERS = ["flows", "site", "redis", "ha", "copy", "attack", "screenshots"];
 
 function strayedSpecs(dir: string, relative = ""): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

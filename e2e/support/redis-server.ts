@@ -8,6 +8,8 @@ import { createConnection } from "node:net";
 import { freePort } from "./free-port";
 
 export type TestRedis = {
+  /** Kills it at once (SIGKILL), as a crash would. */
+  kill: () => Promise<void>;
   url: string;
   port: number;
   /** Sends one command (RESP) on a connection of its own; resolves with the first line of the reply. */
@@ -51,12 +53,20 @@ function debugOption(binary: string): string[] {
   return Number(version) >= 7 ? ["--enable-debug-command", "local"] : [];
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/**
+ * A redis-server on `port` (a free one by default) that keeps nothing on disk; `args` add to its
+ * options, or with `config` it runs a configuration file of its own (a sentinel's) instead.
+ */
+export async function startRedis({
+  port: chosen,
+  args = [],
+  config,
+}: { port?: number; args?: string[]; config?: string[] } = {}): Promise<TestRedis> {
+  const port = chosen ?? (await freePort());
   const binary = process.env.REDIS_SERVER_BIN || "redis-server";
   let child: ChildProcess | undefined;
-  const options = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-  options.push(...debugOption(binary));
+  const options = config ?? ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  if (!config) options.push(...debugOption(binary), ...args);
   const start = async () => {
     child = spawn(binary, options, { stdio: "ignore" });
     const failed = new Promise<never>((_, reject) =>
@@ -70,21 +80,23 @@ export async function startRedis(): Promise<TestRedis> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const stop = async () => {
+  const end = async (signal: NodeJS.Signals) => {
     const running = child;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       running.once("exit", () => resolve());
-      running.kill("SIGTERM");
+      running.kill(signal);
     });
   };
+  const stop = () => end("SIGTERM");
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     send: (...args) => send(port, args),
-    pid: () => child?.pid ?? 0,
+    pid: () => (child && child.exitCode === null && child.signalCode === null ? (child.pid ?? 0) : 0),
     start,
     stop,
+    kill: () => end("SIGKILL"),
   };
 }

@@ -14,7 +14,7 @@
  * The trade-off: an attacker elsewhere cannot lock a real user out, because
  * the account's counter is per address; someone behind the same address as
  * an attacker (one NAT) can be locked out for at most an hour at a time.
- * Counters live in Redis whenever REDIS_URL is set (whichever the session
+ * Counters live in Redis whenever one is configured (whichever the session
  * store), so that the limits hold across servers and instances; otherwise in
  * this server process's memory (in the primary process when `npm start` runs
  * several workers, scripts/start.mjs), which on Vercel means per instance.
@@ -115,7 +115,7 @@ function everyCall(run: <R>(call: (throttle: LoginThrottle) => Promise<R>) => Pr
 function makeThrottle({ loginThrottle: settings, redis, clusterWorker }: ThrottleConfig): LoginThrottle {
   if (redis) {
     // Limiters on the current connection, made for each call: a recycled connection is never kept.
-    const run = redisConnection(redis.url);
+    const run = redisConnection(redis.target);
     return everyCall((call) =>
       run((client) =>
         call(

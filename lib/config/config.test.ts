@@ -94,9 +94,62 @@ describe("loadConfig", () => {
     [{ LOGIN_MAX_FAILURES: "0" }, /LOGIN_MAX_FAILURES: "0" is not a whole number from 1 to 100/],
     [{ LOGIN_MAX_FAILURES: "many" }, /LOGIN_MAX_FAILURES: "many" is not a whole number/],
     [{ LOGIN_LOCKOUT: "soon" }, /LOGIN_LOCKOUT: "soon" is not a duration.*LOGIN_LOCKOUT=15m/],
+    [
+      { SESSION_STORE: "redis" },
+      /SESSION_STORE=redis needs a Redis: set REDIS_URL .*, REDIS_CLUSTER_NODES .* or REDIS_SENTINELS/,
+    ],
+    [{ REDIS_URL: "localhost:6379" }, /REDIS_URL is not a redis:\/\/ or rediss:\/\/ URL/],
+    [
+      { REDIS_URL: "redis://a:6379", REDIS_CLUSTER_NODES: "redis://b:7000" },
+      /REDIS_URL and REDIS_CLUSTER_NODES are both set: set one of/,
+    ],
+    [
+      { REDIS_CLUSTER_NODES: "redis://b:7000", REDIS_SENTINELS: "c:26379", REDIS_SENTINEL_MASTER: "m" },
+      /REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set/,
+    ],
+    [
+      { REDIS_CLUSTER_NODES: "redis://b:7000,b:7001" },
+      /REDIS_CLUSTER_NODES: "b:7001" is not a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [
+      { REDIS_SENTINELS: "c:26379,d:26379" },
+      /REDIS_SENTINELS needs REDIS_SENTINEL_MASTER.*REDIS_SENTINEL_MASTER=mymaster/,
+    ],
+    [{ REDIS_SENTINELS: "c", REDIS_SENTINEL_MASTER: "m" }, /REDIS_SENTINELS: "c" is not host:port/],
+    [{ REDIS_SENTINEL_MASTER: "m" }, /REDIS_SENTINEL_MASTER goes with REDIS_SENTINELS, which is not set/],
+    [{ REDIS_URL: "redis://a:6379", REDIS_PASSWORD: "p" }, /REDIS_PASSWORD goes with REDIS_SENTINELS.*in the URL/],
   ])("reports %j", (env, message) => {
     const found = problems({ SESSION_SECRET: SECRET, ...env } as Record<string, string>);
     expect(found.join("\n")).toMatch(message);
+  });
+
+  it("takes one of three Redis configurations, for the store and the login throttle", () => {
+    const base = { SESSION_SECRET: SECRET, SESSION_STORE: "redis" };
+    expect(loadConfig({ ...base, REDIS_URL: "rediss://:pw@r.example:6380" }).redis?.target).toEqual({
+      url: "rediss://:pw@r.example:6380",
+    });
+    expect(loadConfig({ ...base, REDIS_CLUSTER_NODES: " redis://a:7000, redis://b:7001 " }).redis?.target).toEqual({
+      clusterNodes: ["redis://a:7000", "redis://b:7001"],
+    });
+    const sentinel = {
+      ...base,
+      REDIS_SENTINELS: "a:26379,b:26380",
+      REDIS_SENTINEL_MASTER: "mymaster",
+      REDIS_PASSWORD: "data",
+      REDIS_SENTINEL_PASSWORD: "watch",
+    };
+    expect(loadConfig(sentinel).redis?.target).toEqual({
+      sentinels: [
+        { host: "a", port: 26379 },
+        { host: "b", port: 26380 },
+      ],
+      masterName: "mymaster",
+      password: "data",
+      sentinelPassword: "watch",
+    });
+    // With the cookie store, a Redis is where the login throttle counts.
+    const cookieStore = loadConfig({ SESSION_SECRET: SECRET, REDIS_URL: "redis://a:6379" });
+    expect([cookieStore.session.store, cookieStore.redis?.target]).toEqual([undefined, { url: "redis://a:6379" }]);
   });
 
   it("reports every problem at once", () => {

@@ -7,7 +7,7 @@
  * configuration stops at once instead of failing on the first request.
  */
 import type { SessionConfig } from "../session";
-import { redisStore, type RedisSessionStore } from "../session/redis";
+import { redisStore, type RedisSessionStore, type RedisTarget } from "../session/redis";
 import { clientIp } from "../http/client-ip";
 import type { ParsedHash } from "../auth/hash-format";
 import { formatDuration } from "../i18n/format";
@@ -27,8 +27,8 @@ export type Config = {
   production: boolean;
   /** What lib/session.ts is given; with SESSION_STORE=redis, its store is the Redis one. */
   session: SessionConfig & { store?: RedisSessionStore };
-  /** REDIS_URL and REDIS_KEY_PREFIX: the store's Redis, where the login throttle counts too (whichever the store). */
-  redis?: { url: string; keyPrefix: string };
+  /** The Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS) and REDIS_KEY_PREFIX: the store's, where the login throttle counts too (whichever the store). */
+  redis?: { target: RedisTarget; keyPrefix: string };
   /** SESSION_FRESH_AGE: seconds after a password entry during which ending other sessions needs no new one. */
   freshAge: number;
   users: ReadonlyMap<string, ParsedHash>;
@@ -107,6 +107,79 @@ function readCookieName(env: Env, secure: boolean, problems: string[]): string {
   return secure ? HOST_PREFIX + bare : bare;
 }
 
+const REDIS_CHOICES =
+  "REDIS_URL (one server), REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_SENTINELS (a Sentinel set)";
+
+/** A redis:// or rediss:// URL, or null. */
+function redisUrl(text: string): string | null {
+  try {
+    return ["redis:", "rediss:"].includes(new URL(text).protocol) ? text : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Which Redis, if any: one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (with REDIS_SENTINEL_MASTER). */
+function readRedisTarget(env: Env, problems: string[]): RedisTarget | undefined {
+  const list = (name: string) =>
+    (env[name] ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
+  const [url, clusterNodes, sentinels] = [
+    env.REDIS_URL?.trim() || undefined,
+    list("REDIS_CLUSTER_NODES"),
+    list("REDIS_SENTINELS"),
+  ];
+  const chosen = [
+    url && "REDIS_URL",
+    clusterNodes.length > 0 && "REDIS_CLUSTER_NODES",
+    sentinels.length > 0 && "REDIS_SENTINELS",
+  ].filter(Boolean);
+  if (chosen.length > 1) {
+    problems.push(`${chosen.join(" and ")} are both set: set one of ${REDIS_CHOICES}.`);
+    return undefined;
+  }
+  const master = env.REDIS_SENTINEL_MASTER?.trim();
+  for (const name of ["REDIS_SENTINEL_MASTER", "REDIS_SENTINEL_PASSWORD", "REDIS_PASSWORD"]) {
+    if (env[name] && sentinels.length === 0) {
+      problems.push(
+        `${name} goes with REDIS_SENTINELS, which is not set. With REDIS_URL or REDIS_CLUSTER_NODES, a password goes in the URL: redis://:<password>@host:6379`,
+      );
+    }
+  }
+  if (url) {
+    if (redisUrl(url)) return { url };
+    problems.push("REDIS_URL is not a redis:// or rediss:// URL. e.g. REDIS_URL=redis://localhost:6379");
+  } else if (clusterNodes.length > 0) {
+    const bad = clusterNodes.filter((node) => !redisUrl(node));
+    if (bad.length === 0) return { clusterNodes };
+    problems.push(
+      `REDIS_CLUSTER_NODES: "${bad[0]}" is not a redis:// or rediss:// URL. e.g. REDIS_CLUSTER_NODES=redis://10.0.0.1:7000,redis://10.0.0.2:7001`,
+    );
+  } else if (sentinels.length > 0) {
+    const parsed = sentinels.map((entry) => /^([^:\s]+):(\d{1,5})$/.exec(entry));
+    const bad = sentinels.find((_, n) => !parsed[n] || Number(parsed[n]![2]) > 65_535);
+    if (bad !== undefined) {
+      problems.push(
+        `REDIS_SENTINELS: "${bad}" is not host:port. e.g. REDIS_SENTINELS=10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379`,
+      );
+    } else if (!master) {
+      problems.push(
+        "REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the sentinels monitor, e.g. REDIS_SENTINEL_MASTER=mymaster",
+      );
+    } else {
+      return {
+        sentinels: parsed.map((match) => ({ host: match![1], port: Number(match![2]) })),
+        masterName: master,
+        password: env.REDIS_PASSWORD || undefined,
+        sentinelPassword: env.REDIS_SENTINEL_PASSWORD || undefined,
+      };
+    }
+  }
+  return undefined;
+}
+
 function readRedis(env: Env, problems: string[]) {
   const kind = env.SESSION_STORE?.trim().toLowerCase() || "cookie";
   if (kind !== "cookie" && kind !== "redis") {
@@ -114,17 +187,10 @@ function readRedis(env: Env, problems: string[]) {
       `SESSION_STORE: "${env.SESSION_STORE}" is not a store. Use SESSION_STORE=cookie (default) or SESSION_STORE=redis`,
     );
   }
-  const url = env.REDIS_URL?.trim() || undefined;
-  let valid = false;
-  try {
-    valid = url !== undefined && ["redis:", "rediss:"].includes(new URL(url).protocol);
-  } catch {
-    // reported below
-  }
-  if (url && !valid)
-    problems.push("REDIS_URL is not a redis:// or rediss:// URL. e.g. REDIS_URL=redis://localhost:6379");
-  if (kind === "redis" && !url) {
-    problems.push("SESSION_STORE=redis needs REDIS_URL, e.g. REDIS_URL=redis://localhost:6379 (rediss:// for TLS)");
+  const target = readRedisTarget(env, problems);
+  const named = env.REDIS_URL?.trim() || env.REDIS_CLUSTER_NODES?.trim() || env.REDIS_SENTINELS?.trim();
+  if (kind === "redis" && !named) {
+    problems.push(`SESSION_STORE=redis needs a Redis: set ${REDIS_CHOICES}, e.g. REDIS_URL=redis://localhost:6379`);
   }
   const keyPrefix = env.REDIS_KEY_PREFIX?.trim() || "session:";
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(keyPrefix)) {
@@ -132,7 +198,7 @@ function readRedis(env: Env, problems: string[]) {
       `REDIS_KEY_PREFIX: "${keyPrefix}" may use letters, digits and : _ . - only. e.g. REDIS_KEY_PREFIX=myapp:session:`,
     );
   }
-  return { store: kind === "redis", url, keyPrefix };
+  return { store: kind === "redis", target, keyPrefix };
 }
 
 /** A whole number from 1 to `max`, or `fallback` when unset. */
@@ -197,9 +263,9 @@ export function loadConfig(env: Env = process.env): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   const store =
-    redis.store && redis.url
+    redis.store && redis.target
       ? redisStore({
-          url: redis.url,
+          ...redis.target,
           keyPrefix: redis.keyPrefix,
           newSessionsPerAddress,
           freshAge,
@@ -218,7 +284,7 @@ export function loadConfig(env: Env = process.env): Config {
       store,
       anonymousLifetime,
     },
-    redis: redis.url ? { url: redis.url, keyPrefix: redis.keyPrefix } : undefined,
+    redis: redis.target ? { target: redis.target, keyPrefix: redis.keyPrefix } : undefined,
     freshAge,
     users,
     demoAccount,

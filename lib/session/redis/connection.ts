@@ -1,15 +1,23 @@
 /**
- * The process's connection to Redis (node-redis), made on first use, and
- * the deadline every call keeps: waiting for a connection and the call's
- * own commands end within DEADLINE_MS, or the call fails with
- * StoreUnavailableError (node-redis's command timeout does not cover a reply
- * that never comes). Nothing waits in an offline queue. A first connection
- * still being made is waited for; a lost one fails at once; one whose
- * replies are stuck is closed and made again.
+ * The process's connection to Redis (node-redis), made on first use: one
+ * server, a Redis Cluster or a Sentinel set. Every call keeps a deadline:
+ * waiting for a connection and the call's own commands end within
+ * DEADLINE_MS, or the call fails with StoreUnavailableError (node-redis's
+ * command timeout does not cover a reply that never comes). Nothing waits in
+ * an offline queue. A first connection still being made is waited for; a
+ * lost one fails at once; a server's connection whose replies are stuck is
+ * closed and made again (a cluster's or a Sentinel set's client reconnects,
+ * and follows a failover, by itself).
  */
 import type { RedisClientType } from "redis";
 
 export const DEADLINE_MS = 1_000;
+
+/** Which Redis: one server, a Cluster's seed nodes (a password in their URLs applies to every node), or a Sentinel set. */
+export type RedisTarget =
+  | { url: string }
+  | { clusterNodes: string[] }
+  | { sentinels: { host: string; port: number }[]; masterName: string; password?: string; sentinelPassword?: string };
 
 /** The store did not answer (down, unreachable or too slow); nothing was changed. */
 export class StoreUnavailableError extends Error {
@@ -22,67 +30,131 @@ export class StoreUnavailableError extends Error {
 /**
  * Keys read lately stay in the process (node-redis's client-side cache over
  * RESP3): Redis tells the client when one changes, from whichever process,
- * and node-redis drops them all when the connection breaks. A Redis that
- * refuses CLIENT TRACKING gets a plain connection instead.
+ * and node-redis drops them when a connection breaks. A Redis that refuses
+ * CLIENT TRACKING gets a plain connection instead.
  */
 const CACHE = { ttl: 10_000, maxEntries: 1_000, evictPolicy: "LRU" } as const;
 
-export type Client = RedisClientType;
-/** `starting`: a process's first connection, which calls wait for; later ones they do not (an outage is answered at once). */
-type Connection = { client: Client; cached: boolean; starting: boolean; closed: Promise<void>; close: () => void };
+/** The commands the store uses, which the three kinds of client share. */
+export type Client = Pick<
+  RedisClientType,
+  "hGetAll" | "hmGet" | "eval" | "multi" | "del" | "zRange" | "zRem" | "zRemRangeByScore" | "isReady"
+> & { clientSideCache?: { invalidate(key: string): void; clear(): void } };
+
+type Connection = {
+  client: Client;
+  target: RedisTarget;
+  cached: boolean;
+  /** A process's first connection, which calls wait for; later ones they do not (an outage is answered at once). */
+  starting: boolean;
+  /** Settles when the client has connected (a cluster: found its nodes; a Sentinel set: its primary). */
+  connected: Promise<void>;
+  closed: Promise<void>;
+  close: () => void;
+};
 
 const connections = new Map<string, Promise<Connection>>();
+const keyOf = (target: RedisTarget) => JSON.stringify(target);
 
 function log(event: string, message: string) {
   console.error(JSON.stringify({ time: new Date().toISOString(), level: "error", event, message }));
 }
 
-async function connect(url: string, cached: boolean, starting: boolean): Promise<Connection> {
-  const { createClient, ErrorReply } = await import("redis"); // loaded only where Redis is used
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    // Keep trying in the background, at most once a second.
-    socket: { connectTimeout: DEADLINE_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1_000) },
-    ...(cached ? { RESP: 3 as const, clientSideCache: CACHE } : {}),
-  }) as unknown as Client;
+async function connect(target: RedisTarget, cached: boolean, starting: boolean): Promise<Connection> {
+  const redis = await import("redis"); // loaded only where Redis is used
+  // Keep trying in the background, at most once a second.
+  const socket = {
+    connectTimeout: DEADLINE_MS,
+    reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 1_000),
+  };
+  const cache = cached ? { RESP: 3 as const, clientSideCache: CACHE } : {};
+  let client;
+  if ("url" in target) {
+    client = redis.createClient({ url: target.url, disableOfflineQueue: true, socket, ...cache });
+  } else if ("clusterNodes" in target) {
+    const seed = new URL(target.clusterNodes[0]);
+    const tls = seed.protocol === "rediss:";
+    const credentials = {
+      ...(seed.username ? { username: decodeURIComponent(seed.username) } : {}),
+      ...(seed.password ? { password: decodeURIComponent(seed.password) } : {}),
+    };
+    client = redis.createCluster({
+      rootNodes: target.clusterNodes.map((url) => ({ url })),
+      // While a node is lost, ask the others who owns its slots every second (not after 5 s): a replica takes over in ~2 s.
+      topologyRefreshOnReconnectionAttemptStrategy: 1_000,
+      defaults: {
+        ...credentials,
+        disableOfflineQueue: true,
+        socket: { ...socket, ...(tls ? { tls: true as const } : {}) },
+      },
+      ...cache,
+    });
+  } else {
+    client = redis.createSentinel({
+      name: target.masterName,
+      sentinelRootNodes: target.sentinels,
+      nodeClientOptions: { password: target.password, disableOfflineQueue: true, socket },
+      sentinelClientOptions: { password: target.sentinelPassword, socket },
+      ...cache,
+    });
+  }
   let close = () => {};
   const closed = new Promise<void>((done) => (close = done));
-  const connection: Connection = { client, cached, starting, closed, close };
+  const connected = (client.connect() as Promise<unknown>).then(() => {}); // a server's client then goes on reconnecting by itself
+  const connection: Connection = {
+    client: client as unknown as Client,
+    target,
+    cached,
+    starting,
+    connected,
+    closed,
+    close,
+  };
   let reported = false;
-  client.on("error", (error: Error) => {
-    if (connections.get(url) === undefined) return;
-    if (cached && error instanceof ErrorReply && /\bHELLO\b|tracking/i.test(error.message)) {
+  const onError = (error: Error) => {
+    if (connections.get(keyOf(target)) === undefined) return;
+    if (cached && error instanceof redis.ErrorReply && /\bHELLO\b|tracking/i.test(error.message)) {
       log("redis.no-client-cache", `${error.message}: connecting without client-side caching`);
-      replace(url, connection, { cached: false, starting: connection.starting });
+      replace(connection, { cached: false, starting: connection.starting });
     } else if (!reported) {
       reported = true;
-      log("redis.error", error.message);
+      // A refused connection to a name with two addresses is an AggregateError with no message, only a code.
+      log("redis.error", error.message || String((error as { code?: string }).code ?? error));
     }
-  });
+  };
+  client.on("error", onError);
+  client.on("node-error", onError); // a cluster's nodes
   client.on("ready", () => {
     connection.starting = false;
     reported = false;
   });
+  connected.then(
+    () => void (connection.starting = false),
+    (error: Error) => {
+      onError(error);
+      // A cluster or a Sentinel set that could not be found at all: look again, a second later.
+      if (!("url" in target)) setTimeout(() => replace(connection, { starting: connection.starting }), 1_000).unref();
+    },
+  );
   // node-redis indexes every key it read until Redis reports a change: start afresh now and then.
-  const reset = setInterval(() => client.clientSideCache?.clear(), 10 * 60_000).unref();
-  void connection.closed.then(() => clearInterval(reset));
-  client.connect().catch(() => {}); // reported by "error"; the client goes on trying by itself
+  const reset = setInterval(() => connection.client.clientSideCache?.clear(), 10 * 60_000).unref();
+  void closed.then(() => clearInterval(reset));
   return connection;
 }
 
-function current(url: string): Promise<Connection> {
-  let connection = connections.get(url);
-  if (!connection) connections.set(url, (connection = connect(url, true, true)));
+function current(target: RedisTarget): Promise<Connection> {
+  let connection = connections.get(keyOf(target));
+  if (!connection) connections.set(keyOf(target), (connection = connect(target, true, true)));
   return connection;
 }
 
 /** Closes a connection and makes a new one at once, so that service is back as soon as Redis answers. */
-function replace(url: string, old: Connection, { cached = old.cached, starting = false } = {}) {
-  void connections.get(url)?.then((now) => {
+function replace(old: Connection, { cached = old.cached, starting = false } = {}) {
+  const key = keyOf(old.target);
+  void connections.get(key)?.then((now) => {
     if (now !== old) return;
-    connections.set(url, connect(url, cached, starting));
-    old.client.destroy();
+    connections.set(key, connect(old.target, cached, starting));
+    void (old.client as unknown as { destroy(): unknown }).destroy();
     old.close();
   });
 }
@@ -90,23 +162,22 @@ function replace(url: string, old: Connection, { cached = old.cached, starting =
 function within<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Redis did not ${what} within ${DEADLINE_MS} ms`)),
-      deadline - Date.now(),
-    );
+    const left = Math.max(0, deadline - Date.now());
+    timer = setTimeout(() => reject(new Error(`Redis did not ${what} within ${DEADLINE_MS} ms`)), left);
   });
   promise.catch(() => {}); // settles unheard after a deadline
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** A ready connection: the first one is waited for within the deadline; a lost or replaced one is not. */
-async function ready(url: string, deadline: number): Promise<Connection> {
+async function ready(target: RedisTarget, deadline: number): Promise<Connection> {
   for (;;) {
-    const connection = await current(url);
+    const connection = await current(target);
+    if (!("url" in target)) return within(connection.connected, deadline, "connect").then(() => connection);
     if (connection.client.isReady) return connection;
     if (!connection.starting) throw new Error("The connection to Redis is lost; it is being made again.");
     const connected = new Promise<void>((done) => {
-      connection.client.once("ready", done);
+      void connection.connected.then(done, () => {});
       void connection.closed.then(done);
     });
     await within(connected, deadline, "connect");
@@ -114,17 +185,17 @@ async function ready(url: string, deadline: number): Promise<Connection> {
 }
 
 /** Runs `work` on a ready connection within the deadline; any failure is StoreUnavailableError. */
-export async function withRedis<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withRedis<T>(target: RedisTarget, work: (client: Client) => Promise<T>): Promise<T> {
   let connection: Connection | undefined;
   try {
-    await current(url); // loading node-redis, once per process, is not the store's slowness
+    await current(target); // loading node-redis, once per process, is not the store's slowness
     const deadline = Date.now() + DEADLINE_MS;
-    connection = await ready(url, deadline);
+    connection = await ready(target, deadline);
     return await within(work(connection.client), deadline, "answer");
   } catch (error) {
-    if (connection?.client.isReady && /did not answer/.test(String(error))) {
+    if (connection && "url" in target && connection.client.isReady && /did not answer/.test(String(error))) {
       log("redis.recycled", `no reply within ${DEADLINE_MS} ms: the connection is closed and made again`);
-      replace(url, connection);
+      replace(connection);
     }
     throw new StoreUnavailableError(error);
   }
@@ -133,4 +204,22 @@ export async function withRedis<T>(url: string, work: (client: Client) => Promis
 /** Drops this process's copies of keys it just changed (Redis's notice may come after the reply). */
 export function forget(client: Client, keys: string[]): void {
   for (const key of keys) client.clientSideCache?.invalidate(key);
+}
+
+/**
+ * With replicas (a Cluster, a Sentinel set), waits until one has the writes
+ * made so far on `key`'s primary, for a failover not to lose them: a session
+ * written is on two servers before the write is answered. At most REPLICATION_MS;
+ * with no replica up, the write stands on the primary alone.
+ */
+const REPLICATION_MS = 200;
+
+export async function replicated(target: RedisTarget, client: Client, key: string): Promise<void> {
+  if ("url" in target) return;
+  type Waiting = { wait(replicas: number, timeout: number): Promise<number> };
+  const node =
+    "clusterNodes" in target
+      ? await (client as unknown as { getNodeClientForKey(key: string): Promise<Waiting> }).getNodeClientForKey(key)
+      : (client as unknown as Waiting);
+  await node.wait(1, REPLICATION_MS);
 }

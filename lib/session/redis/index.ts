@@ -11,10 +11,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Session, SessionData, SessionStore } from "@/lib/session";
-import { forget, withRedis, type Client } from "./connection";
+import { forget, replicated, withRedis, type Client, type RedisTarget } from "./connection";
 import { CREATE, INDEX, TOUCH, UPDATE } from "./scripts";
 
-export { StoreUnavailableError } from "./connection";
+export { StoreUnavailableError, type RedisTarget } from "./connection";
 
 /** The session would take more than a record keeps (16 KB); nothing was written. */
 export class RecordTooLargeError extends Error {
@@ -51,8 +51,8 @@ export class FreshSignInRequiredError extends Error {
   }
 }
 
-export type RedisStoreOptions = {
-  url: string;
+/** Which Redis (`{ url }`, `{ clusterNodes }` or `{ sentinels, masterName }`), and the store's own settings. */
+export type RedisStoreOptions = RedisTarget & {
   /** Prefix of every key (default "session:"). */
   keyPrefix?: string;
   /** New anonymous sessions one address may start in 10 minutes (default 20); sign-ins get three times as many. */
@@ -113,11 +113,20 @@ const wrongType = (error: unknown): Fields => {
 /** A session's name in lists and forms: never its id, which is a bearer secret. */
 const handleOf = (id: string) => createHash("sha256").update(`handle:${id}`).digest("hex").slice(0, 16);
 
+/** The Redis a store's options name, alone (its connection is shared with whatever else names it). */
+export function targetOf(options: RedisTarget): RedisTarget {
+  if ("url" in options) return { url: options.url };
+  if ("clusterNodes" in options) return { clusterNodes: options.clusterNodes };
+  const { sentinels, masterName, password, sentinelPassword } = options;
+  return { sentinels, masterName, password, sentinelPassword };
+}
+
 export function redisStore(options: RedisStoreOptions) {
-  const { url, keyPrefix = "session:", newSessionsPerAddress = 20, freshAge = 600 } = options;
+  const { keyPrefix = "session:", newSessionsPerAddress = 20, freshAge = 600 } = options;
+  const target = targetOf(options);
   const sessionKey = (id: string) => `${keyPrefix}s:${id}`;
   const userKey = (user: string) => `${keyPrefix}u:${user}`;
-  const run = <T>(work: (client: Client) => Promise<T>) => withRedis(url, work);
+  const run = <T>(work: (client: Client) => Promise<T>) => withRedis(target, work);
   const recent = new Map<string, { data: SessionData | null; at: number }>();
 
   /** The user's index holds `id` until at least `ttl` seconds from now (before the session is written). */
@@ -143,7 +152,13 @@ export function redisStore(options: RedisStoreOptions) {
 
   async function destroyMany(user: string | undefined, ids: string[]): Promise<number> {
     return run(async (client) => {
-      const deleted = await Promise.all(ids.map((id) => client.del(sessionKey(id))));
+      const deleted = await Promise.all(
+        ids.map(async (id) => {
+          const count = await client.del(sessionKey(id));
+          await replicated(target, client, sessionKey(id)); // a failover must not bring it back
+          return count;
+        }),
+      );
       forget(client, ids.map(sessionKey));
       ids.forEach((id) => recent.delete(id));
       if (user !== undefined && ids.length > 0) await client.zRem(userKey(user), ids);
@@ -198,7 +213,9 @@ export function redisStore(options: RedisStoreOptions) {
         if (wait > 0) return wait;
         await index(client, id, data, ttl);
         const args = [String(ttl * 1000), ...Object.entries(fields).flat()];
-        return (await client.eval(CREATE, { keys: [sessionKey(id)], arguments: args })) === 1 ? 0 : -1;
+        const created = (await client.eval(CREATE, { keys: [sessionKey(id)], arguments: args })) === 1;
+        await replicated(target, client, sessionKey(id));
+        return created ? 0 : -1;
       });
       if (wait > 0) throw new TooManySessionsError(wait);
       if (wait < 0) throw new Error("A new session id was taken: the random source is broken.");
@@ -213,6 +230,7 @@ export function redisStore(options: RedisStoreOptions) {
       const [status, size] = await run(async (client) => {
         await index(client, id, after, ttl);
         const result = (await client.eval(UPDATE, { keys: [sessionKey(id)], arguments: args })) as number[];
+        await replicated(target, client, sessionKey(id));
         forget(client, [sessionKey(id)]);
         recent.delete(id);
         return result;
@@ -266,8 +284,8 @@ export function redisStore(options: RedisStoreOptions) {
 
 export type RedisSessionStore = ReturnType<typeof redisStore>;
 
-/** Runs `work` on the store's connection within its deadline (the app's login throttle counts in Redis). */
+/** Runs `work` on the connection to `target` within its deadline (the app's login throttle counts in Redis). */
 export const redisConnection =
-  (url: string) =>
+  (target: RedisTarget) =>
   <T>(work: (client: Client) => Promise<T>) =>
-    withRedis(url, work);
+    withRedis(targetOf(target), work);
