@@ -36,8 +36,8 @@ function blocks() {
   return { commands, files };
 }
 
-/** The files the section's table names, in this repository. */
-const named = [...section.matchAll(/^\| `([^`]+\.ts)` +\|/gm)].map(([, file]) => file);
+/** The files the section's list names ("- `lib/….ts`: what it is for"), in this repository. */
+const named = [...section.matchAll(/^- `([^`]+\.ts)`: /gm)].map(([, file]) => file);
 
 const SECRET = "copy-test-secret-0123456789abcdefghijklmnopqrstuvwxyz";
 const PASSWORD = "a password for the copy test";
@@ -188,7 +188,17 @@ test("the Redis store added on top: lib/session/redis/, lib/session.ts unchanged
     mkdirSync(path.dirname(path.join(app, file)), { recursive: true });
     cpSync(path.join(root, file), path.join(app, file));
   }
-  writeFileSync(path.join(app, "lib/config.ts"), files["lib/config.ts (Redis)"]);
+  // As the README says: the store made once in lib/config.ts, and `store,` in what sessionConfig() returns.
+  const [imports, made] = files["lib/config.ts (Redis)"]
+    .replace(/^\/\/.*\n/, "")
+    .split("\n\n")
+    .map((part) => part.trim());
+  const config = files["lib/config.ts"].replace(/^\/\/.*\n/, "");
+  const body = config.indexOf("\n\n");
+  writeFileSync(
+    path.join(app, "lib/config.ts"),
+    `${config.slice(0, body)}\n${imports}\n\n${made}\n${config.slice(body).replace(/^( *)secure: (.*)$/m, "$1secure: $2\n$1store,")}`,
+  );
   expect(readFileSync(path.join(app, "lib/session.ts"), "utf8")).toBe(
     readFileSync(path.join(root, "lib/session.ts"), "utf8"),
   );
