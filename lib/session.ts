@@ -172,6 +172,7 @@ const refreshDue = (data: SessionData, at: number, config: SessionConfig) =>
 function cookie(value: string, config: SessionConfig, maxAge?: number): Cookie {
   const options: Cookie["options"] = { httpOnly: true, secure: config.secure, sameSite: "lax", path: "/" };
   if (maxAge !== undefined) options.maxAge = maxAge;
+  // The Set-Cookie line as sent, to hold it to 4 KB: Next writes an Expires (as long as this one) beside a Max-Age.
   const attributes = `; Path=/; HttpOnly; SameSite=Lax${config.secure ? "; Secure" : ""}${maxAge !== undefined ? `; Max-Age=${maxAge}; Expires=Thu, 01 Jan 1970 00:00:00 GMT` : ""}`;
   const bytes = Buffer.byteLength(`${config.cookieName}=${value}${attributes}`);
   if (bytes > 4096) throw new SessionTooLargeError(bytes);

@@ -6,7 +6,9 @@
  * - appends the socket's address to X-Forwarded-For, so that the last hop is
  *   one the client did not write (lib/http/client-ip.ts; `next start` keeps
  *   whatever a client sent).
- * Nothing of Node's or Next's is patched. Arguments: -p/--port, -H/--hostname.
+ * Nothing of Node's or Next's is patched. Arguments: -p/--port (or PORT),
+ * -H/--hostname (default: every address; HOSTNAME is not read, as Docker sets
+ * it to the container's id).
  */
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
@@ -17,8 +19,15 @@ import { ALLOWED_METHODS, screen } from "./screen.mjs";
 const { values } = parseArgs({
   options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } },
 });
-const port = Number(values.port ?? process.env.PORT ?? 3000);
-const hostname = values.hostname ?? process.env.HOSTNAME;
+const hostname = values.hostname;
+const rawPort = values.port ?? process.env.PORT ?? "3000";
+const port = Number(rawPort);
+if (!/^\d{1,5}$/.test(rawPort.trim()) || port > 65_535) {
+  console.error(
+    `The port must be a number from 0 to 65535 (got "${rawPort}"), e.g. npm start -- -p 8080 or PORT=8080.`,
+  );
+  process.exit(1);
+}
 
 const logged = new Set();
 /** A refused request, logged once per cause as one JSON line: enough to see that something sends them. */
@@ -83,5 +92,14 @@ server.on("connect", (request, socket) => {
   );
 });
 
-server.listen(port, hostname, () => console.log(`Ready on http://${hostname ?? "localhost"}:${port}`));
+server.on("error", (error) => {
+  const why = error.code === "EADDRINUSE" ? `port ${port} is already in use` : error.message;
+  console.error(`The server cannot listen: ${why}. Choose another with -p or PORT.`);
+  process.exit(1);
+});
+server.listen(port, hostname, () => {
+  console.log(`Ready on http://${hostname ?? "localhost"}:${port}`);
+  // A worker of scripts/start.mjs tells the primary it serves; the primary then starts the others.
+  process.send?.({ nextSessions: "listening" });
+});
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.close(() => process.exit(0)));

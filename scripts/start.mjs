@@ -8,19 +8,20 @@
  * read); they share the port, and the primary hands each new connection to
  * the next worker. Arguments go to the server (`npm start -- -p 8080`).
  *
- * Node 20 counts the machine's cores, not a container's CPU quota: in a
- * container limited to fewer CPUs than the host has, set WEB_CONCURRENCY.
+ * availableParallelism() may count the host's cores rather than a
+ * container's CPU quota: in a container limited to fewer CPUs, set
+ * WEB_CONCURRENCY.
  *
  * What the workers share and what they do not:
  * - sessions: nothing to share. A cookie session lives in the cookie, a
  *   Redis session in Redis; any worker can serve any request.
  * - login throttling: counted in this primary process (RateLimiterCluster),
- *   so five wrong passwords are five whichever workers saw them. (With
- *   SESSION_STORE=redis the counters live in Redis, across servers too.)
+ *   so five wrong passwords are five whichever workers saw them. (With a
+ *   Redis configured, the counters live in Redis, across servers too.)
  * - everything else a worker keeps in memory is a cache of its own.
  *
- * The first worker starts alone, so that a configuration problem is printed
- * once and stops everything (exit 1). A worker that dies later is replaced;
+ * The first worker starts alone, so that a configuration problem or a port
+ * in use is printed once and stops everything (exit 1). A worker that dies later is replaced;
  * SIGTERM/SIGINT stop the workers, then the primary, and so does the end of
  * whatever started it (npm, when `npm start` is stopped by npm's process
  * id). On Vercel none of this runs: the platform scales the functions.
@@ -48,7 +49,7 @@ function workerCount() {
 
 const workers = workerCount();
 
-// Login failures are counted here, for every worker (see lib/login-throttle.ts).
+// Login failures are counted here, for every worker (see lib/auth/login-throttle.ts).
 const { RateLimiterClusterMaster } = require("rate-limiter-flexible");
 new RateLimiterClusterMaster();
 
@@ -57,11 +58,11 @@ cluster.setupPrimary({
   args: process.argv.slice(2),
 });
 
-/** Tells lib/login-throttle.ts to count in this primary. */
+/** Tells lib/auth/login-throttle.ts to count in this primary. */
 const WORKER_ENV = { NEXT_SESSIONS_CLUSTER: "1" };
 
 let stopping = false;
-/** Whether a worker has checked its configuration (it says so, lib/config/startup.ts): until then an exit is a failed start. */
+/** Whether a worker serves (it says so once it listens, scripts/server.mjs): until then an exit is a failed start. */
 let started = false;
 const recentDeaths = [];
 
@@ -110,11 +111,11 @@ process.on("SIGINT", () => stop(0));
 // SIGKILL, does not reach this process, which would keep serving the port.
 whenStarterGoes(() => stop(0));
 
-// One worker first: the configuration is checked as it starts (instrumentation.ts), so a problem is
-// printed once, by it, and no other worker is started. The rest follow once it says the check passed.
+// One worker first: the configuration is checked as it starts (instrumentation.ts), then it listens, so a
+// problem is printed once, by it, and no other worker is started. The rest follow once it listens.
 const first = cluster.fork(WORKER_ENV);
 first.on("message", (message) => {
-  if (started || message?.nextSessions !== "configured") return;
+  if (started || message?.nextSessions !== "listening") return;
   started = true;
   for (let index = 1; index < workers; index += 1) cluster.fork(WORKER_ENV);
 });

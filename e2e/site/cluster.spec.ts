@@ -170,3 +170,27 @@ test("npm start refuses a WEB_CONCURRENCY that is not a number of workers, sayin
     'WEB_CONCURRENCY must be a whole number of worker processes from 1 to 256 (got "two")',
   );
 });
+
+test("npm start with its port taken, or a port that is not one, stops at once and says so", async () => {
+  const taken = http.createServer();
+  const port = await freePort();
+  await new Promise<void>((resolve) => taken.listen(port, resolve));
+  const users = await testAuthUsers();
+  try {
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [path.resolve(__dirname, "../../scripts/start.mjs")], {
+        env: { ...process.env, SESSION_SECRET: TEST_SECRET, AUTH_USERS: users, WEB_CONCURRENCY: "2", ...env },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+    const inUse = run({ PORT: String(port) });
+    expect([inUse.status, inUse.signal]).toEqual([1, null]);
+    // Said once, by the first worker: no second worker was started, none restarted in a loop.
+    expect(inUse.stderr.match(/The server cannot listen: port \d+ is already in use/g)).toHaveLength(1);
+    const notAPort = run({ PORT: "eighty" });
+    expect(notAPort.status).toBe(1);
+    expect(notAPort.stderr).toContain('The port must be a number from 0 to 65535 (got "eighty")');
+  } finally {
+    taken.close();
+  }
+});

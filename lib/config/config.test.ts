@@ -99,6 +99,12 @@ describe("loadConfig", () => {
       /SESSION_STORE=redis needs a Redis: set REDIS_URL .*, REDIS_CLUSTER_NODES .* or REDIS_SENTINELS/,
     ],
     [{ REDIS_URL: "localhost:6379" }, /REDIS_URL is not a redis:\/\/ or rediss:\/\/ URL/],
+    [{ REDIS_URL: "redis://" }, /REDIS_URL is not a redis:\/\/ or rediss:\/\/ URL/],
+    [
+      { SESSION_STORE: "redis", REDIS_CLUSTER_NODES: " , " },
+      /SESSION_STORE=redis needs a Redis: set REDIS_URL .*, REDIS_CLUSTER_NODES .* or REDIS_SENTINELS/,
+    ],
+    [{ SESSION_STORE: "redis", REDIS_SENTINELS: "," }, /SESSION_STORE=redis needs a Redis/],
     [
       { REDIS_URL: "redis://a:6379", REDIS_CLUSTER_NODES: "redis://b:7000" },
       /REDIS_URL and REDIS_CLUSTER_NODES are both set: set one of/,

@@ -34,7 +34,7 @@ export type Config = {
   users: ReadonlyMap<string, ParsedHash>;
   /** True when no AUTH_USERS is set in development and the demo account is in use. */
   demoAccount: boolean;
-  /** LOGIN_MAX_FAILURES and LOGIN_LOCKOUT (seconds): see lib/login-throttle.ts. */
+  /** LOGIN_MAX_FAILURES and LOGIN_LOCKOUT (seconds): see lib/auth/login-throttle.ts. */
   loginThrottle: { maxFailures: number; lockout: number };
   /** TRUST_PROXY: take the client's address from the first X-Forwarded-For hop (behind a proxy that sets it). */
   trustProxy: boolean;
@@ -110,10 +110,11 @@ function readCookieName(env: Env, secure: boolean, problems: string[]): string {
 const REDIS_CHOICES =
   "REDIS_URL (one server), REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_SENTINELS (a Sentinel set)";
 
-/** A redis:// or rediss:// URL, or null. */
+/** A redis:// or rediss:// URL with a host, or null. */
 function redisUrl(text: string): string | null {
   try {
-    return ["redis:", "rediss:"].includes(new URL(text).protocol) ? text : null;
+    const url = new URL(text);
+    return ["redis:", "rediss:"].includes(url.protocol) && url.hostname !== "" ? text : null;
   } catch {
     return null;
   }
@@ -187,9 +188,9 @@ function readRedis(env: Env, problems: string[]) {
       `SESSION_STORE: "${env.SESSION_STORE}" is not a store. Use SESSION_STORE=cookie (default) or SESSION_STORE=redis`,
     );
   }
+  const reported = problems.length;
   const target = readRedisTarget(env, problems);
-  const named = env.REDIS_URL?.trim() || env.REDIS_CLUSTER_NODES?.trim() || env.REDIS_SENTINELS?.trim();
-  if (kind === "redis" && !named) {
+  if (kind === "redis" && !target && problems.length === reported) {
     problems.push(`SESSION_STORE=redis needs a Redis: set ${REDIS_CHOICES}, e.g. REDIS_URL=redis://localhost:6379`);
   }
   const keyPrefix = env.REDIS_KEY_PREFIX?.trim() || "session:";

@@ -7,10 +7,7 @@ import { ConfigError, getConfig, type Config } from ".";
  */
 export function configOrExit(): Config {
   try {
-    const config = getConfig();
-    // A worker of `npm start` tells the primary (scripts/start.mjs), which then starts the others.
-    if (config.clusterWorker) process.send?.({ nextSessions: "configured" });
-    return config;
+    return getConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`\n${error.message}\n\nThe server cannot start until this is fixed (see .env.example).\n`);

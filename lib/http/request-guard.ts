@@ -2,7 +2,7 @@
  * The middleware's screening of what Next.js can read but then answers
  * with a 500 (Next.js 16.4): each rule names the behaviour it works around,
  * so that it can go when Next.js handles the case itself. (Requests Next.js
- * cannot read at all are answered earlier, in lib/http/node-hooks.ts.)
+ * cannot read at all are answered earlier by `npm start`'s server, scripts/screen.mjs.)
  */
 import type { NextRequest } from "next/server";
 import type { Refusal } from "./error-pages";

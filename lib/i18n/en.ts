@@ -156,7 +156,7 @@ export const en = {
       `The session would need a ${bytes}-byte cookie; browsers keep at most ${max}.`,
     storeTooLarge: (bytes: number, max: number) =>
       `The session would take ${bytes} bytes; the store keeps at most ${max}.`,
-    unavailable: "Nothing was changed: the session service is unavailable right now. Try again in a moment.",
+    unavailable: "The session service did not answer, so the change may not have been made. Try again in a moment.",
     fieldKey: "key",
     fieldValue: "value",
   },

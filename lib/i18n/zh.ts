@@ -146,7 +146,7 @@ export const zh: Messages = {
     tooLarge: (detail) => `未保存：${detail}请删除一些键或使用更短的值。`,
     cookieTooLarge: (bytes, max) => `会话需要 ${bytes} 字节的 Cookie；浏览器最多保留 ${max} 字节。`,
     storeTooLarge: (bytes, max) => `会话需要 ${bytes} 字节；存储最多保留 ${max} 字节。`,
-    unavailable: "未做任何更改：会话服务暂时不可用。请稍后再试。",
+    unavailable: "会话服务没有响应，这次更改可能没有生效。请稍后再试。",
     fieldKey: "键",
     fieldValue: "值",
   },

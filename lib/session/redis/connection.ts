@@ -19,7 +19,7 @@ export type RedisTarget =
   | { clusterNodes: string[] }
   | { sentinels: { host: string; port: number }[]; masterName: string; password?: string; sentinelPassword?: string };
 
-/** The store did not answer (down, unreachable or too slow); nothing was changed. */
+/** The store did not answer (down, unreachable or too slow): a write may or may not have been made. */
 export class StoreUnavailableError extends Error {
   constructor(cause?: unknown) {
     super("The session service is unavailable.", { cause });
@@ -208,18 +208,43 @@ export function forget(client: Client, keys: string[]): void {
 
 /**
  * With replicas (a Cluster, a Sentinel set), waits until one has the writes
- * made so far on `key`'s primary, for a failover not to lose them: a session
- * written is on two servers before the write is answered. At most REPLICATION_MS;
- * with no replica up, the write stands on the primary alone.
+ * made so far on the primaries of `keys`, for a failover not to lose them: a
+ * session written is on two servers before the write is answered. WAIT holds
+ * its connection up (every command behind it waits), so it is kept short:
+ * writes made while one is out share the next, and a primary found without a
+ * replica is not asked again for ALONE_MS, its writes standing on it alone.
  */
-const REPLICATION_MS = 200;
+const REPLICATION_MS = 100;
+const ALONE_MS = 5_000;
+type Node = { wait(replicas: number, timeout: number): Promise<number> };
+const sent = new WeakMap<Node, Promise<unknown>>();
+const next = new WeakMap<Node, Promise<unknown>>();
+const alone = new WeakMap<Node, number>();
+const isAlone = (node: Node) => (alone.get(node) ?? 0) > Date.now();
 
-export async function replicated(target: RedisTarget, client: Client, key: string): Promise<void> {
+function waitOn(node: Node): Promise<unknown> {
+  let waiting = next.get(node);
+  if (!waiting) {
+    waiting = (sent.get(node) ?? Promise.resolve())
+      .catch(() => {})
+      .then(async () => {
+        next.delete(node);
+        if (isAlone(node)) return;
+        const wait = node.wait(1, REPLICATION_MS);
+        sent.set(node, wait);
+        if ((await wait) < 1) alone.set(node, Date.now() + ALONE_MS);
+      });
+    next.set(node, waiting);
+  }
+  return waiting;
+}
+
+export async function replicated(target: RedisTarget, client: Client, keys: string[]): Promise<void> {
   if ("url" in target) return;
-  type Waiting = { wait(replicas: number, timeout: number): Promise<number> };
-  const node =
+  const cluster = client as unknown as { getNodeClientForKey(key: string): Promise<Node> };
+  const nodes =
     "clusterNodes" in target
-      ? await (client as unknown as { getNodeClientForKey(key: string): Promise<Waiting> }).getNodeClientForKey(key)
-      : (client as unknown as Waiting);
-  await node.wait(1, REPLICATION_MS);
+      ? new Set(await Promise.all(keys.map((key) => cluster.getNodeClientForKey(key))))
+      : new Set([client as unknown as Node]);
+  await Promise.all([...nodes].filter((node) => !isAlone(node)).map(waitOn));
 }

@@ -36,6 +36,23 @@ function readsOnce(target: () => RedisTarget, servers: () => Promise<number[]>) 
   });
 }
 
+/** Last (it leaves them without): with every replica gone, a burst of writes is answered, none waits long. */
+function withoutReplicas(target: () => RedisTarget, killReplicas: () => Promise<void>) {
+  it("answers a burst of writes on primaries whose replicas are gone: one WAIT covers many", async () => {
+    const sessions = redisStore({ ...target(), keyPrefix: "ha-alone:" });
+    await sessions.create(session(), 60, request()); // connected
+    await killReplicas();
+    const writes = await Promise.allSettled(
+      Array.from({ length: 30 }, () => sessions.create(session(), 60, request())),
+    );
+    expect(writes.filter((write) => write.status === "rejected")).toEqual([]);
+  });
+}
+
+/** The ports of `nodes` that are not among `primaries`. */
+const replicasOf = (nodes: Map<number, { kill(): Promise<void> }>, primaries: number[]) =>
+  [...nodes].filter(([port]) => !primaries.includes(port)).map(([, node]) => node);
+
 describe("on a Redis Cluster", { timeout: 20_000 }, () => {
   let cluster: TestCluster;
   const target = () => ({ clusterNodes: cluster.seedUrls });
@@ -55,6 +72,10 @@ describe("on a Redis Cluster", { timeout: 20_000 }, () => {
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(30);
     for (const count of counts) expect(count).toBeGreaterThan(0);
   });
+
+  withoutReplicas(target, async () => {
+    for (const replica of replicasOf(cluster.nodes, await cluster.primaries())) await replica.kill();
+  });
 });
 
 describe("on a Sentinel set", { timeout: 20_000 }, () => {
@@ -71,4 +92,7 @@ describe("on a Sentinel set", { timeout: 20_000 }, () => {
 
   storeContract(target);
   readsOnce(target, async () => [await set.primary()]);
+  withoutReplicas(target, async () => {
+    for (const replica of replicasOf(set.nodes, [await set.primary()])) await replica.kill();
+  });
 });

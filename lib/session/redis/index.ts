@@ -75,7 +75,7 @@ export type ActiveSession = {
 const MAX_BYTES = 16 * 1024;
 const WINDOW = 600;
 /** Sessions read lately, served for this long when Redis does not answer (a stall, an outage). */
-export const KEPT_MS = 10_000;
+const KEPT_MS = 10_000;
 
 type Fields = Record<string, string>;
 
@@ -128,6 +128,11 @@ export function redisStore(options: RedisStoreOptions) {
   const userKey = (user: string) => `${keyPrefix}u:${user}`;
   const run = <T>(work: (client: Client) => Promise<T>) => withRedis(target, work);
   const recent = new Map<string, { data: SessionData | null; at: number }>();
+  /** The keys a new or changed session writes: its record, and its user's index (on another primary, maybe). */
+  const written = (id: string, data: SessionData) => [
+    sessionKey(id),
+    ...(data.user !== undefined ? [userKey(data.user)] : []),
+  ];
 
   /** The user's index holds `id` until at least `ttl` seconds from now (before the session is written). */
   async function index(client: Client, id: string, data: SessionData, ttl: number) {
@@ -152,13 +157,8 @@ export function redisStore(options: RedisStoreOptions) {
 
   async function destroyMany(user: string | undefined, ids: string[]): Promise<number> {
     return run(async (client) => {
-      const deleted = await Promise.all(
-        ids.map(async (id) => {
-          const count = await client.del(sessionKey(id));
-          await replicated(target, client, sessionKey(id)); // a failover must not bring it back
-          return count;
-        }),
-      );
+      const deleted = await Promise.all(ids.map((id) => client.del(sessionKey(id))));
+      await replicated(target, client, ids.map(sessionKey)); // a failover must not bring them back
       forget(client, ids.map(sessionKey));
       ids.forEach((id) => recent.delete(id));
       if (user !== undefined && ids.length > 0) await client.zRem(userKey(user), ids);
@@ -214,7 +214,7 @@ export function redisStore(options: RedisStoreOptions) {
         await index(client, id, data, ttl);
         const args = [String(ttl * 1000), ...Object.entries(fields).flat()];
         const created = (await client.eval(CREATE, { keys: [sessionKey(id)], arguments: args })) === 1;
-        await replicated(target, client, sessionKey(id));
+        await replicated(target, client, written(id, data));
         return created ? 0 : -1;
       });
       if (wait > 0) throw new TooManySessionsError(wait);
@@ -230,7 +230,7 @@ export function redisStore(options: RedisStoreOptions) {
       const [status, size] = await run(async (client) => {
         await index(client, id, after, ttl);
         const result = (await client.eval(UPDATE, { keys: [sessionKey(id)], arguments: args })) as number[];
-        await replicated(target, client, sessionKey(id));
+        await replicated(target, client, written(id, after));
         forget(client, [sessionKey(id)]);
         recent.delete(id);
         return result;
