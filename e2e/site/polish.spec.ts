@@ -48,6 +48,7 @@ test.describe("on a 375 px phone", () => {
 test("the expiry line says what the cookie's kind does", async ({ page }) => {
   await page.goto("/session");
   await setValue(page, "colour", "blue");
+  await expect(page.getByTestId("session-contents")).toContainText('"colour":"blue"');
   await expect(page.getByTestId("session-permanent")).toHaveText(/^no: the browser drops the cookie when it closes/);
   await expect(page.getByTestId("session-expires")).toHaveText(
     /^when the browser closes, or at the latest .*\(in 31 days unless used\)$/,
@@ -64,6 +65,7 @@ test("the playground shows the lesson: Flask's cookie for the same data is reada
   await signIn(page);
   await page.goto("/session");
   await setValue(page, "secret-note", "meet at noon");
+  await expect(page.getByTestId("session-contents")).toContainText('"secret-note":"meet at noon"');
   await page.reload();
   const flask = page.getByTestId("cookie-flask");
   await expect(flask).toContainText('{"secret-note":"meet at noon","user":"alice"}');
