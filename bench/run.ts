@@ -209,15 +209,6 @@ const SCENARIO = {
 } as const;
 const COOKIE_SCENARIOS = ["ceiling", "login", "anonymous", "signedIn", "detail", "refreshDue", "signIn"] as const;
 const COOKIE_GROUP = GROUP.cluster;
-/** The groups of the rounds: one `next start` process each. */
-const {
-  floor: FLOOR_GROUP,
-  oneProcess: ONE_PROCESS_GROUP,
-  redis: REDIS_GROUP,
-  redisCluster: CLUSTER_GROUP,
-  redisSentinel: SENTINEL_GROUP,
-  baseline: BASELINE_GROUP,
-} = GROUP;
 /** Measured in every round. */
 const ROUND_SCENARIOS = ["signedIn", "login", "anonymous"] as const;
 const REDIS_SCENARIOS = ["signedIn"] as const;
@@ -239,7 +230,7 @@ const anySelected = (group: string, names: readonly (keyof typeof SCENARIO)[]) =
 async function floorScenarios(server: Target, round: number) {
   const request = { url: `${server.url}/students`, expect: 200 };
   await warmUp(server, request);
-  await measure(server, FLOOR_GROUP, SCENARIO.floor, request, CONNECTIONS, SECONDS, round);
+  await measure(server, GROUP.floor, SCENARIO.floor, request, CONNECTIONS, SECONDS, round);
 }
 
 type AppScenario = Exclude<keyof typeof SCENARIO, "floor">;
@@ -358,21 +349,21 @@ async function main() {
   const redises = new Map<string, Redis>();
   const deployments: [string, () => Promise<Redis>][] = [
     [
-      REDIS_GROUP,
+      GROUP.redis,
       async () => {
         const redis: TestRedis = await startRedis();
         return { env: { REDIS_URL: redis.url }, pids: () => [redis.pid()], stop: redis.stop };
       },
     ],
     [
-      CLUSTER_GROUP,
+      GROUP.redisCluster,
       async () => {
         const cluster = await startCluster();
         return { env: { REDIS_CLUSTER_NODES: cluster.seedUrls.join(",") }, pids: cluster.pids, stop: cluster.stop };
       },
     ],
     [
-      SENTINEL_GROUP,
+      GROUP.redisSentinel,
       async () => {
         const set = await startSentinelSet();
         const env = { REDIS_SENTINELS: set.sentinels, REDIS_SENTINEL_MASTER: set.masterName };
@@ -397,16 +388,16 @@ async function main() {
       run: (target, round) => appScenarios(target, group, ROUND_SCENARIOS, round),
     });
     const roundApps: RoundApp[] = [
-      ...(selected(`${FLOOR_GROUP}: ${SCENARIO.floor}`)
+      ...(selected(`${GROUP.floor}: ${SCENARIO.floor}`)
         ? [
             {
-              group: FLOOR_GROUP,
-              start: async () => asTarget(FLOOR_GROUP, await startServer({}, { root: FLOOR_DIR, next: root })),
+              group: GROUP.floor,
+              start: async () => asTarget(GROUP.floor, await startServer({}, { root: FLOOR_DIR, next: root })),
               run: floorScenarios,
             },
           ]
         : []),
-      ...(anySelected(ONE_PROCESS_GROUP, ROUND_SCENARIOS) ? [cookieApp(ONE_PROCESS_GROUP, root)] : []),
+      ...(anySelected(GROUP.oneProcess, ROUND_SCENARIOS) ? [cookieApp(GROUP.oneProcess, root)] : []),
       ...[...redises].map(([group, redis]) => ({
         group,
         start: async () => ({
@@ -418,7 +409,7 @@ async function main() {
         }),
         run: (target: Target, round: number) => appScenarios(target, group, REDIS_SCENARIOS, round),
       })),
-      ...(BASELINE && anySelected(BASELINE_GROUP, ROUND_SCENARIOS) ? [cookieApp(BASELINE_GROUP, BASELINE)] : []),
+      ...(BASELINE && anySelected(GROUP.baseline, ROUND_SCENARIOS) ? [cookieApp(GROUP.baseline, BASELINE)] : []),
     ];
     for (let round = 1; round <= ROUNDS && roundApps.length > 0; round += 1) {
       console.log(`\nRound ${round} of ${ROUNDS}: one next start process at a time, in a shuffled order`);

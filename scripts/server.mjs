@@ -14,6 +14,7 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
 import SECURITY_HEADERS from "../lib/http/fixed-headers.json" with { type: "json" };
+import { logRefusal } from "../lib/http/refusals.mjs";
 import { ALLOWED_METHODS, screen } from "./screen.mjs";
 
 const { values } = parseArgs({
@@ -27,25 +28,6 @@ if (!/^\d{1,5}$/.test(rawPort.trim()) || port > 65_535) {
     `The port must be a number from 0 to 65535 (got "${rawPort}"), e.g. npm start -- -p 8080 or PORT=8080.`,
   );
   process.exit(1);
-}
-
-const logged = new Set();
-/** A refused request, logged once per cause as one JSON line: enough to see that something sends them. */
-function logRefusal(cause, status, detail) {
-  if (logged.has(cause)) return;
-  logged.add(cause);
-  const note = "logged once per cause; later ones are refused the same way, silently";
-  console.warn(
-    JSON.stringify({
-      time: new Date().toISOString(),
-      level: "warn",
-      event: "request.refused",
-      cause,
-      status,
-      detail,
-      note,
-    }),
-  );
 }
 
 /** A plain-text answer of this server's own, with the app's fixed security headers (Next adds them only to its own). */

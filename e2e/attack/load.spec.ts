@@ -3,14 +3,14 @@ import { expect, test, USERS } from "../support/fixtures";
 import { actionFields, formData, signInByFetch } from "../support/http";
 
 /**
- * Correctness under load, not speed: for about 20 seconds, 50 connections
+ * Correctness under load, not speed: for about 10 seconds, 50 connections
  * mix anonymous, signed-in and sign-in traffic against the production
  * server. Every response must be exactly the expected one.
  */
 test.use({ serverEnv: { TRUST_PROXY: "true" } });
 test.setTimeout(120_000);
 
-const DURATION = 20;
+const DURATION = 10;
 
 function run(options: autocannon.Options): Promise<Result> {
   return new Promise((resolve, reject) => {
@@ -18,7 +18,7 @@ function run(options: autocannon.Options): Promise<Result> {
   });
 }
 
-test("50 connections of mixed traffic for 20 s: no errors, no unexpected statuses", async ({ baseURL }) => {
+test("50 connections of mixed traffic for 10 s: no errors, no unexpected statuses", async ({ baseURL }) => {
   const base = baseURL!;
   const cookie = await signInByFetch(base, "alice", USERS.alice, { "X-Forwarded-For": "192.0.2.10" });
 

@@ -3,9 +3,18 @@ import { promisify } from "node:util";
 import { ask, startCluster, type TestCluster } from "../support/redis-ha";
 import { startRedis } from "../support/redis-server";
 import type { RunningServer } from "../support/server";
-import { expect, serverWith, signIn, test } from "../support/fixtures";
-import { formFieldsOf, postForm, postLogin, signInByFetch } from "../support/http";
-import { manyUsers, newestSessionOf, sessionKeys, tally, traffic, untilServed } from "./helpers";
+import { expect, serverWith, test } from "../support/fixtures";
+import { formFieldsOf, postForm, signInByFetch } from "../support/http";
+import {
+  devicesFlow,
+  expectThrottled,
+  manyUsers,
+  newestSessionOf,
+  sessionKeys,
+  tally,
+  traffic,
+  untilServed,
+} from "./helpers";
 
 /**
  * The Redis store on a Redis Cluster of three primaries with a replica each,
@@ -40,38 +49,12 @@ test.afterAll(async () => {
 });
 
 test("sign-in, pages, ending another device's session, and signing out everywhere", async ({ browser }) => {
-  const device = async (userAgent: string) => {
-    const context = await browser.newContext({ baseURL: server.url, userAgent });
-    const page = await context.newPage();
-    await signIn(page);
-    await expect(page.getByTestId("signed-in-user")).toHaveText("alice");
-    return page;
-  };
-  const phone = await device("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/605.1");
-  const laptop = await device("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36");
-  await laptop.goto("/students/3");
-  await expect(laptop.getByRole("heading", { name: "EDU" })).toBeVisible();
-  await laptop.goto("/session");
-  const list = laptop.getByTestId("active-sessions");
-  await expect(list.getByRole("listitem")).toHaveCount(2);
-  await list.getByRole("listitem").filter({ hasText: "Safari on iPhone" }).getByRole("button").click();
-  await expect(list.getByRole("listitem")).toHaveCount(1);
-  await phone.goto("/students");
-  await expect(phone).toHaveURL(/\/login/);
-  await laptop.getByRole("button", { name: "Sign out everywhere" }).click();
-  await expect(laptop).toHaveURL(/signed-out=everywhere/);
-  await laptop.goto("/students");
-  await expect(laptop).toHaveURL(/\/login/);
+  await devicesFlow(browser, server.url);
   expect(server.output()).not.toMatch(/CROSSSLOT|⨯/);
 });
 
 test("the login throttle counts in the cluster", async () => {
-  const answers: string[] = [];
-  for (let n = 0; n < 4; n++) {
-    const text = await (await postLogin(server.url, { username: "mallory", password: `guess ${n}` })).text();
-    answers.push(/Too many failed sign-ins/.test(text) ? "locked" : /Wrong username/.test(text) ? "wrong" : "?");
-  }
-  expect(answers).toEqual(["wrong", "wrong", "locked", "locked"]);
+  await expectThrottled(server.url);
 });
 
 test("the sessions of many users are spread over all three primaries", async () => {

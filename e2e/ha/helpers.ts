@@ -1,9 +1,12 @@
 /**
  * What the cluster and Sentinel specs share: test accounts for many users,
- * the session records in a Redis node, and traffic that records every answer.
+ * the flows and the throttle, the session records in a Redis node, and
+ * traffic that records every answer.
  */
+import type { Browser } from "@playwright/test";
 import { hashPassword } from "../../lib/auth/password";
-import { testAuthUsers, USERS } from "../support/fixtures";
+import { expect, signIn, testAuthUsers, USERS } from "../support/fixtures";
+import { loginOutcome } from "../support/http";
 import { ask } from "../support/redis-ha";
 
 /** alice and bob, and `count` more users (user01…), hashed cheaply: AUTH_USERS and their passwords. */
@@ -14,6 +17,44 @@ export async function manyUsers(count: number) {
   const passwords: Record<string, string> = { ...USERS };
   for (const name of names) passwords[name] = `pw-${name}`;
   return { authUsers, names, passwords };
+}
+
+/**
+ * alice signs in on a phone and a laptop, opens a student, ends the phone's
+ * session from the laptop's device list, then signs out everywhere.
+ * `between` runs once both devices are signed in.
+ */
+export async function devicesFlow(browser: Browser, url: string, between?: () => Promise<void>) {
+  const device = async (userAgent: string) => {
+    const context = await browser.newContext({ baseURL: url, userAgent });
+    const page = await context.newPage();
+    await signIn(page);
+    await expect(page.getByTestId("signed-in-user")).toHaveText("alice");
+    return page;
+  };
+  const phone = await device("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/605.1");
+  const laptop = await device("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36");
+  await between?.();
+  await laptop.goto("/students/3");
+  await expect(laptop.getByRole("heading", { name: "EDU" })).toBeVisible();
+  await laptop.goto("/session");
+  const list = laptop.getByTestId("active-sessions");
+  await expect(list.getByRole("listitem")).toHaveCount(2);
+  await list.getByRole("listitem").filter({ hasText: "Safari on iPhone" }).getByRole("button").click();
+  await expect(list.getByRole("listitem")).toHaveCount(1);
+  await phone.goto("/students");
+  await expect(phone).toHaveURL(/\/login/);
+  await laptop.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(laptop).toHaveURL(/signed-out=everywhere/);
+  await laptop.goto("/students");
+  await expect(laptop).toHaveURL(/\/login/);
+}
+
+/** Four wrong passwords for mallory on a server with LOGIN_MAX_FAILURES=3: two refused, then locked. */
+export async function expectThrottled(url: string) {
+  const answers: string[] = [];
+  for (let n = 0; n < 4; n++) answers.push(await loginOutcome(url, "mallory", `guess ${n}`));
+  expect(answers).toEqual(["wrong", "wrong", "locked", "locked"]);
 }
 
 /** The session records (`<prefix>s:*`) held by the Redis on `port`. */

@@ -130,6 +130,8 @@ test("anonymous visitors cannot grow Redis without bound: new sessions per addre
     }
     const created = answers.filter((answer) => answer.text.includes("Set “")).length;
     const refused = answers.filter((answer) => answer.text.includes("Too many new sessions")).length;
+    // On a loaded machine a post can miss the store's 1 s deadline: it says so, and the bound holds all the same.
+    const late = answers.filter((answer) => answer.text.includes("The session service did not answer")).length;
     const keys = Number((await redis.send("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "*:s:*")).slice(1));
     const ttl = Number(
       (
@@ -137,10 +139,11 @@ test("anonymous visitors cannot grow Redis without bound: new sessions per addre
       ).slice(1),
     );
     console.log(
-      `anonymous flood: 500 posts from one address, ${created} sessions created, ${refused} refused, ${keys} session keys in Redis, TTL ${ttl} s`,
+      `anonymous flood: 500 posts from one address, ${created} sessions created, ${refused} refused, ${late} past the deadline, ${keys} session keys in Redis, TTL ${ttl} s`,
     );
-    expect(created).toBe(20);
-    expect(refused).toBe(480);
+    expect(created + refused + late).toBe(500);
+    expect(created).toBeLessThanOrEqual(20);
+    expect(refused).toBeGreaterThanOrEqual(450);
     expect(keys).toBe(20);
     expect(ttl).toBeLessThanOrEqual(3_600); // an anonymous session's own lifetime, not the 31 days of a signed-in one
     expect(answers.every((answer) => answer.status === 200)).toBe(true);

@@ -51,6 +51,14 @@ export async function postLogin(
   });
 }
 
+/** How the login form answered a sign-in: "wrong" (a wrong password), "locked" (refused by the throttle unread) or "?<status>". */
+export async function loginOutcome(baseURL: string, username: string, password: string): Promise<string> {
+  const response = await postLogin(baseURL, { username, password });
+  const text = await response.text();
+  if (/Too many failed sign-ins/.test(text)) return "locked";
+  return /Wrong username or password/.test(text) ? "wrong" : `?${response.status}`;
+}
+
 /** Signs in over plain HTTP (`fields`: more form fields, e.g. remember); returns the `Cookie` header value of the new session. */
 export async function signInByFetch(
   baseURL: string,

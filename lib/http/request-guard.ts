@@ -6,7 +6,7 @@
  */
 import type { NextRequest } from "next/server";
 import type { Refusal } from "./error-pages";
-import { logRefusal } from "./refusals";
+import { logRefusal } from "./refusals.mjs";
 
 /** Next's default `serverActions.bodySizeLimit`. */
 const ACTION_BODY_LIMIT = 1024 * 1024;

@@ -2,10 +2,17 @@
  * Client errors the server refused, logged once per cause (per process and
  * bundle), as one JSON line without a stack trace: enough to see that
  * something sends them, without letting one client flood the log.
+ * JavaScript, so that npm start's server (scripts/server.mjs) runs it as it is.
  */
-const logged = new Set<string>();
+const logged = new Set();
 
-export function logRefusal(cause: string, status: number, detail?: string): void {
+/**
+ * @param {string} cause
+ * @param {number} status
+ * @param {string} [detail]
+ * @returns {void}
+ */
+export function logRefusal(cause, status, detail) {
   if (logged.has(cause)) return;
   logged.add(cause);
   console.warn(
