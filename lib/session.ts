@@ -46,7 +46,7 @@ export type SessionConfig = {
   secret: string;
   /** Old secrets that still open cookies while you rotate, in any order. */
   fallbackSecrets: readonly string[];
-  /** Seconds a session may go unused; also a permanent cookie's Max-Age. */
+  /** Seconds a session may go unused; in the cookie store, also a permanent cookie's Max-Age. */
   lifetime: number;
   /** Seconds from sign-in after which a session ends, however active. */
   absoluteLifetime: number;
@@ -81,7 +81,7 @@ export class SessionTooLargeError extends Error {
 }
 
 /** Why a cookie was not a live session (its visitor is then anonymous). */
-export type RejectReason = UnsealErrorReason | "malformed" | "idle-expired" | "absolute-expired" | "unknown-session";
+type RejectReason = UnsealErrorReason | "malformed" | "idle-expired" | "absolute-expired";
 
 type Cookie = {
   value: string;
@@ -192,7 +192,7 @@ async function persist(data: SessionData, config: SessionConfig, previous?: Sess
     const value = await sealData(toWire(data), { password: current, ttl: 0 });
     return cookie(value, config, data.permanent ? Math.max(1, expiresAt(data, config) - at) : undefined);
   }
-  const ttl = expiresAt(data, config) - at;
+  const ttl = Math.max(1, expiresAt(data, config) - at); // 0 would make Redis delete the record at once
   const id = previous?.id ?? (await store.create(data, ttl, await headers()));
   if (previous?.id) await store.update(previous.id, previous.before, data, ttl);
   const lifetime = Math.max(1, data.createdAt + maxAge(data, config) - at);
@@ -234,7 +234,7 @@ export async function getSession(): Promise<Session | null> {
   if (session.id && refreshDue(session.data, at, config)) {
     session.data.refreshedAt = at;
     session.expiresAt = expiresAt(session.data, config);
-    await config.store!.touch(session.id, session.data, session.expiresAt - at).catch(() => {}); // next time, then
+    await config.store!.touch(session.id, session.data, Math.max(1, session.expiresAt - at)).catch(() => {}); // next time, then
   }
   return session;
 }

@@ -61,7 +61,19 @@ const server = createServer((request, response) => {
   request.headers["x-forwarded-for"] = [forwarded, request.socket.remoteAddress ?? "unknown"]
     .filter(Boolean)
     .join(", ");
-  void handle(request, response);
+  handle(request, response).catch((error) => {
+    // Next.js answers its own errors; this is for one it let through, so that the client is not left waiting.
+    console.error(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: "error",
+        event: "request.failed",
+        message: String(error),
+      }),
+    );
+    if (!response.headersSent) response.writeHead(500, PLAIN);
+    response.end();
+  });
 });
 
 // CONNECT asks for a tunnel, as to a proxy: this server is none (without a listener Node drops it without a word).

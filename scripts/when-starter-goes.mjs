@@ -1,8 +1,9 @@
 /**
  * Calls `stop` once whatever started this process goes, however it went:
  * npm stopped by its process id (a SIGTERM, even a SIGKILL) does not pass the
- * signal on to what it started. The parent is watched, and on Linux the
- * parent's parent too: npm runs a script through a shell, which may stay in between.
+ * signal on to what it started. The parent is watched, and on Linux, when
+ * the parent is the shell npm runs a script through, npm behind it (not the
+ * user's own shell: `nohup npm start &` outlives a logout).
  */
 import { readFileSync } from "node:fs";
 
@@ -11,6 +12,14 @@ function parentOf(pid) {
     return Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);
   } catch {
     return 0; // no /proc: the parent alone is watched
+  }
+}
+
+function isShell(pid) {
+  try {
+    return /^(sh|dash|bash|zsh|ash)$/.test(readFileSync(`/proc/${pid}/comm`, "utf8").trim());
+  } catch {
+    return false;
   }
 }
 
@@ -24,7 +33,7 @@ function alive(pid) {
 }
 
 export function whenStarterGoes(stop) {
-  const starters = [process.ppid, parentOf(process.ppid)].filter((pid) => pid > 1);
+  const starters = [process.ppid, isShell(process.ppid) ? parentOf(process.ppid) : 0].filter((pid) => pid > 1);
   const timer = setInterval(() => {
     if (starters.some((pid) => !alive(pid))) {
       clearInterval(timer);

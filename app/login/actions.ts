@@ -14,8 +14,8 @@ import type { Locale, Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import { orUnavailable } from "@/lib/auth/dal";
 import { getConfig } from "@/lib/config";
-import { destroySession, signIn } from "@/lib/session";
-import { StoreUnavailableError, TooManySessionsError } from "@/lib/session/redis";
+import { destroySession, SessionTooLargeError, signIn } from "@/lib/session";
+import { RecordTooLargeError, StoreUnavailableError, TooManySessionsError } from "@/lib/session/redis";
 
 type LoginField = "username" | "password" | "remember";
 export type LoginState = FormState<LoginField>;
@@ -63,6 +63,13 @@ function whyNot(error: unknown, { locale, m }: { locale: Locale; m: Messages }):
   if (error instanceof StoreUnavailableError) return m.login.unavailable;
   if (error instanceof TooManySessionsError) {
     return m.forms.tooManySessions(formatApproxDuration(error.retryAfterSeconds, locale));
+  }
+  // The values set before signing in carry over, and the sign-in's own fields no longer fit beside them.
+  if (error instanceof SessionTooLargeError) {
+    return m.login.sessionTooLarge(m.session.cookieTooLarge(error.bytes, error.limit));
+  }
+  if (error instanceof RecordTooLargeError) {
+    return m.login.sessionTooLarge(m.session.storeTooLarge(error.bytes, error.limit));
   }
   throw error;
 }

@@ -1,6 +1,6 @@
 import type { APIRequestContext, APIResponse } from "@playwright/test";
-import { COOKIE, expect, test } from "../support/fixtures";
-import { actionFields, actionId as idOf } from "../support/http";
+import { COOKIE, expect, test, USERS } from "../support/fixtures";
+import { actionFields, actionId as idOf, formFieldsOf, postForm, postLogin } from "../support/http";
 
 /**
  * Hostile or broken requests, sent as a script would (no browser to keep
@@ -102,4 +102,33 @@ test("a cross-origin sign-in post is refused with 403 and changes nothing", asyn
   });
   expect(response.status()).toBe(403);
   expect(response.headers()["set-cookie"] ?? "").not.toContain(COOKIE);
+});
+
+test("a sign-in whose carried-over values would no longer fit in the cookie says so, never a 500", async ({
+  baseURL,
+}) => {
+  const base = baseURL!;
+  const fields = formFieldsOf(await (await fetch(`${base}/session`)).text(), "Set a key");
+  // Fill the anonymous session to within a few bytes of the cookie's 4 KB: values of halving length.
+  let cookie = "";
+  for (let n = 0, length = 1000; length >= 4; n++) {
+    const response = await postForm(
+      base,
+      "/session",
+      { ...fields, key: `k${n}`, value: "v".repeat(length) },
+      { cookie },
+    );
+    const set = response.headers.getSetCookie().find((header) => header.startsWith(`${COOKIE}=`));
+    if (set) cookie = set.split(";")[0];
+    if ((await response.text()).includes("Not saved:")) length = Math.floor(length / 2);
+  }
+  expect(cookie).not.toBe("");
+  const response = await postLogin(
+    base,
+    { username: "alice", password: USERS.alice, remember: "on" },
+    { headers: { cookie } },
+  );
+  expect(response.status).toBe(200);
+  expect(response.headers.getSetCookie().some((header) => header.startsWith(`${COOKIE}=`))).toBe(false);
+  expect(await response.text()).toContain("Not signed in: The session would need a");
 });

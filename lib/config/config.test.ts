@@ -107,7 +107,18 @@ describe("loadConfig", () => {
     [{ SESSION_STORE: "redis", REDIS_SENTINELS: "," }, /SESSION_STORE=redis needs a Redis/],
     [
       { REDIS_URL: "redis://a:6379", REDIS_CLUSTER_NODES: "redis://b:7000" },
-      /REDIS_URL and REDIS_CLUSTER_NODES are both set: set one of/,
+      /REDIS_URL and REDIS_CLUSTER_NODES are both set: set only one of/,
+    ],
+    [
+      { REDIS_URL: "redis://a", REDIS_CLUSTER_NODES: "redis://b", REDIS_SENTINELS: "c:1", REDIS_SENTINEL_MASTER: "m" },
+      /REDIS_URL and REDIS_CLUSTER_NODES and REDIS_SENTINELS are all set: set only one of/,
+    ],
+    // node-redis would refuse these when it connects: refused at start instead.
+    [{ REDIS_URL: "redis://a:6379/abc" }, /REDIS_URL is not a redis:\/\/ or rediss:\/\/ URL with a host/],
+    [{ REDIS_URL: "redis://:%zz@a:6379" }, /REDIS_URL is not a redis:\/\/ or rediss:\/\/ URL/],
+    [
+      { REDIS_CLUSTER_NODES: "rediss://:pw@b:7000,redis://c:7001" },
+      /REDIS_CLUSTER_NODES: the seeds differ in redis:\/\/ or rediss:\/\/, or in their password/,
     ],
     [
       { REDIS_CLUSTER_NODES: "redis://b:7000", REDIS_SENTINELS: "c:26379", REDIS_SENTINEL_MASTER: "m" },
@@ -133,6 +144,9 @@ describe("loadConfig", () => {
     const base = { SESSION_SECRET: SECRET, SESSION_STORE: "redis" };
     expect(loadConfig({ ...base, REDIS_URL: "rediss://:pw@r.example:6380" }).redis?.target).toEqual({
       url: "rediss://:pw@r.example:6380",
+    });
+    expect(loadConfig({ ...base, REDIS_URL: "redis://r.example:6379/2" }).redis?.target).toEqual({
+      url: "redis://r.example:6379/2",
     });
     expect(loadConfig({ ...base, REDIS_CLUSTER_NODES: " redis://a:7000, redis://b:7001 " }).redis?.target).toEqual({
       clusterNodes: ["redis://a:7000", "redis://b:7001"],

@@ -111,10 +111,13 @@ const REDIS_CHOICES =
   "REDIS_URL (one server), REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_SENTINELS (a Sentinel set)";
 
 /** A redis:// or rediss:// URL with a host, or null. */
+/** `text` if node-redis can connect with it: redis:// or rediss://, a host, a database number at most, escapes that decode. */
 function redisUrl(text: string): string | null {
   try {
     const url = new URL(text);
-    return ["redis:", "rediss:"].includes(url.protocol) && url.hostname !== "" ? text : null;
+    decodeURIComponent(url.username + url.password);
+    const fits = ["redis:", "rediss:"].includes(url.protocol) && url.hostname !== "" && /^\/?\d*$/.test(url.pathname);
+    return fits ? text : null;
   } catch {
     return null;
   }
@@ -138,7 +141,9 @@ function readRedisTarget(env: Env, problems: string[]): RedisTarget | undefined 
     sentinels.length > 0 && "REDIS_SENTINELS",
   ].filter(Boolean);
   if (chosen.length > 1) {
-    problems.push(`${chosen.join(" and ")} are both set: set one of ${REDIS_CHOICES}.`);
+    problems.push(
+      `${chosen.join(" and ")} are ${chosen.length > 2 ? "all" : "both"} set: set only one of ${REDIS_CHOICES}.`,
+    );
     return undefined;
   }
   const master = env.REDIS_SENTINEL_MASTER?.trim();
@@ -151,13 +156,24 @@ function readRedisTarget(env: Env, problems: string[]): RedisTarget | undefined 
   }
   if (url) {
     if (redisUrl(url)) return { url };
-    problems.push("REDIS_URL is not a redis:// or rediss:// URL. e.g. REDIS_URL=redis://localhost:6379");
+    problems.push(
+      "REDIS_URL is not a redis:// or rediss:// URL with a host (and at most a database number). e.g. REDIS_URL=redis://localhost:6379/0",
+    );
   } else if (clusterNodes.length > 0) {
     const bad = clusterNodes.filter((node) => !redisUrl(node));
-    if (bad.length === 0) return { clusterNodes };
-    problems.push(
-      `REDIS_CLUSTER_NODES: "${bad[0]}" is not a redis:// or rediss:// URL. e.g. REDIS_CLUSTER_NODES=redis://10.0.0.1:7000,redis://10.0.0.2:7001`,
-    );
+    // Every node is reached with the first seed's TLS and password: seeds that differ would mislead.
+    const access = (node: string) => ((url) => `${url.protocol}${url.username}:${url.password}`)(new URL(node));
+    if (bad.length > 0) {
+      problems.push(
+        `REDIS_CLUSTER_NODES: "${bad[0]}" is not a redis:// or rediss:// URL with a host. e.g. REDIS_CLUSTER_NODES=redis://10.0.0.1:7000,redis://10.0.0.2:7001`,
+      );
+    } else if (clusterNodes.some((node) => access(node) !== access(clusterNodes[0]))) {
+      problems.push(
+        "REDIS_CLUSTER_NODES: the seeds differ in redis:// or rediss://, or in their password; every node is reached as the first seed says, so write them all alike",
+      );
+    } else {
+      return { clusterNodes };
+    }
   } else if (sentinels.length > 0) {
     const parsed = sentinels.map((entry) => /^([^:\s]+):(\d{1,5})$/.exec(entry));
     const bad = sentinels.find((_, n) => !parsed[n] || Number(parsed[n]![2]) > 65_535);

@@ -44,6 +44,7 @@ export const en = {
     passwordTooLong: "A password has at most 1024 characters.",
     badCredentials: "Wrong username or password.",
     tooMany: (wait: string) => `Too many failed sign-ins. Try again in ${wait}.`,
+    sessionTooLarge: (detail: string) => `Not signed in: ${detail} Delete some keys on the session page, then sign in.`,
     unavailable: "The session service is unavailable right now, so nobody can sign in. Try again in a moment.",
     plainHttp: (host: string, local: string) => [
       `This page came over plain http from ${host}. Browsers keep this server's sign-in cookie (Secure, __Host-) only from https or from localhost, so signing in here would not stick. Use https, or open `,

@@ -38,6 +38,7 @@ export const zh: Messages = {
     passwordTooLong: "密码最多 1024 个字符。",
     badCredentials: "用户名或密码错误。",
     tooMany: (wait) => `登录失败次数过多，请在 ${wait}后重试。`,
+    sessionTooLarge: (detail) => `未登录：${detail}请在会话页面删除一些键，然后再登录。`,
     unavailable: "会话服务暂时不可用，目前无法登录。请稍后再试。",
     plainHttp: (host, local) => [
       `此页面通过明文 http 从 ${host} 打开。浏览器只在 https 或 localhost 下保存本服务器的登录 Cookie（Secure、__Host-），因此在这里登录不会生效。请使用 https，或在服务器本机打开 `,

@@ -11,7 +11,7 @@
  */
 import type { RedisClientType } from "redis";
 
-export const DEADLINE_MS = 1_000;
+const DEADLINE_MS = 1_000;
 
 /** Which Redis: one server, a Cluster's seed nodes (a password in their URLs applies to every node), or a Sentinel set. */
 export type RedisTarget =
@@ -143,20 +143,31 @@ async function connect(target: RedisTarget, cached: boolean, starting: boolean):
 }
 
 function current(target: RedisTarget): Promise<Connection> {
-  let connection = connections.get(keyOf(target));
-  if (!connection) connections.set(keyOf(target), (connection = connect(target, true, true)));
+  const key = keyOf(target);
+  let connection = connections.get(key);
+  if (!connection) {
+    connections.set(key, (connection = connect(target, true, true)));
+    // A client that cannot even be made (node-redis refused its options): said once, tried again on the next call.
+    connection.catch((error: Error) => {
+      if (connections.get(key) === connection) connections.delete(key);
+      log("redis.error", error.message);
+    });
+  }
   return connection;
 }
 
 /** Closes a connection and makes a new one at once, so that service is back as soon as Redis answers. */
 function replace(old: Connection, { cached = old.cached, starting = false } = {}) {
   const key = keyOf(old.target);
-  void connections.get(key)?.then((now) => {
-    if (now !== old) return;
-    connections.set(key, connect(old.target, cached, starting));
-    void (old.client as unknown as { destroy(): unknown }).destroy();
-    old.close();
-  });
+  void connections.get(key)?.then(
+    (now) => {
+      if (now !== old) return;
+      connections.set(key, connect(old.target, cached, starting));
+      void (old.client as unknown as { destroy(): unknown }).destroy();
+      old.close();
+    },
+    () => {}, // a client that could not be made: current() has said so
+  );
 }
 
 function within<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {

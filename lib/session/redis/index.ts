@@ -114,7 +114,7 @@ const wrongType = (error: unknown): Fields => {
 const handleOf = (id: string) => createHash("sha256").update(`handle:${id}`).digest("hex").slice(0, 16);
 
 /** The Redis a store's options name, alone (its connection is shared with whatever else names it). */
-export function targetOf(options: RedisTarget): RedisTarget {
+function targetOf(options: RedisTarget): RedisTarget {
   if ("url" in options) return { url: options.url };
   if ("clusterNodes" in options) return { clusterNodes: options.clusterNodes };
   const { sentinels, masterName, password, sentinelPassword } = options;
