@@ -104,7 +104,8 @@ export async function startCluster(): Promise<TestCluster> {
   try {
     for (const port of ports) {
       const args = ["--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`];
-      args.push("--cluster-node-timeout", "1000", ...nodeArgs(dir));
+      // A patient node timeout while the cluster forms on a loaded machine (no failover then); 1 s once it has.
+      args.push("--cluster-node-timeout", "5000", ...nodeArgs(dir));
       nodes.set(port, await startRedis({ port, args }));
     }
     const hosts = ports.map((port) => `127.0.0.1:${port}`);
@@ -129,7 +130,16 @@ export async function startCluster(): Promise<TestCluster> {
       }
       return (await slots()).every((range) => range.replicas === 1);
     };
-    await until("a healthy cluster", healthy);
+    await until("a healthy cluster", healthy, 60_000).catch(async (error: Error) => {
+      const states = await Promise.all(
+        ports.map(async (port) => `:${port} ${fields(await ask(port, "CLUSTER", "INFO").catch(String)).cluster_state}`),
+      );
+      throw new Error(
+        `${error.message} (${states.join(", ")}; ${String(await ask(ports[0], "CLUSTER", "NODES").catch(String))})`,
+      );
+    });
+    // Failures are noticed after a second from now on, as the failover tests want.
+    for (const port of ports) await ask(port, "CONFIG", "SET", "cluster-node-timeout", "1000");
     const live = () => [...nodes].filter(([, node]) => node.pid() !== 0).map(([port]) => port);
     const keySlot = async (key: string) => Number(await ask(live()[0], "CLUSTER", "KEYSLOT", key));
     const primaryFor = async (key: string) => {
