@@ -9,7 +9,7 @@ import { loginOutcome, signInByFetch } from "../support/http";
  * The guard, the nonce policy, the 503 and the login throttle must behave as
  * on one server, with nothing shared but the request.
  */
-test.setTimeout(180_000); // the first test of a worker builds the pages without middleware
+test.setTimeout(180_000); // the first test may wait for the pages' build (e2e/support/split.ts)
 
 test("the guard and the nonce policy, split: a page's scripts carry the nonce its policy names", async ({
   browser,

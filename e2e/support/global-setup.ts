@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { startRedis } from "./redis-server";
+import { startPagesBuild } from "./split";
 
 /** The folders of e2e/ that a Playwright project runs (playwright.config.ts): a spec anywhere else would run in none. */
 const PROJECT_FOLDERS = ["flows", "site", "redis", "ha", "copy", "attack", "screenshots"];
@@ -18,6 +19,7 @@ function strayedSpecs(dir: string, relative = ""): string[] {
  * redis-server for the whole run (the Redis project's servers share it, as
  * several app servers would; tests that stop Redis on purpose start their
  * own). Its URL is TEST_REDIS_URL; servers get it as REDIS_URL where a test asks (fixtures.ts).
+ * When the run has the redis project's split tests, the build they need starts now, in the background.
  */
 export default async function globalSetup() {
   const strayed = strayedSpecs(path.resolve(__dirname, ".."));
@@ -28,5 +30,14 @@ export default async function globalSetup() {
   }
   const redis = await startRedis();
   process.env.TEST_REDIS_URL = redis.url;
-  return () => redis.stop();
+  const args = process.argv.slice(2);
+  const projects = args.filter((arg, n) => arg.startsWith("--project") || args[n - 1] === "--project").join(" ");
+  const files = args.filter((arg) => !arg.startsWith("-") && /\.ts\b|e2e\//.test(arg));
+  const splitRuns =
+    (projects === "" || projects.includes("redis")) && (files.length === 0 || files.some((file) => /split/.test(file)));
+  const stopBuild = splitRuns ? startPagesBuild() : () => {};
+  return async () => {
+    stopBuild();
+    await redis.stop();
+  };
 }
