@@ -50,6 +50,7 @@ export function startPagesBuild(): () => void {
   const dir = pagesCopy();
   const child = spawn(process.execPath, nextBuild(dir), { cwd: dir, env: buildEnv(), stdio: "ignore" });
   child.on("exit", (code) => writeFileSync(path.join(dir, "done"), String(code ?? 1)));
+  child.on("error", () => writeFileSync(path.join(dir, "done"), "1"));
   process.env.SPLIT_PAGES_BUILD = dir;
   return () => {
     child.kill("SIGKILL");
