@@ -40,7 +40,7 @@ export default defineConfig<object, { storeEnv: Record<string, string>; npmStart
     },
     // The Redis store on a Redis Cluster and on a Sentinel set, each started once for its file.
     { name: "ha", testMatch: ["ha/**/*.spec.ts"] },
-    // The README's "Use it in your app", followed in a new create-next-app app (its own install and builds).
+    // "Use it in your app" (docs/use-it.md), followed in a new create-next-app app (its own install and builds).
     { name: "copy", testMatch: ["copy/**/*.spec.ts"], timeout: 600_000 },
     // The attack suites saturate the server: run them after the timing-sensitive tests, not beside them.
     // Against `npm start`, the production server the README tells people to run.

@@ -8,21 +8,18 @@ import { freePort } from "../support/free-port";
 import { startProcess } from "../support/server";
 
 /**
- * The README's "Use it in your app", lived the way a user lives it: a new app
- * from create-next-app (its defaults: Cache Components on) with its own
- * node_modules, the README's install commands as written, exactly the files
- * its table names, its examples; then `next build` and `next start`, and a
+ * "Use it in your app" (docs/use-it.md, which the README's section of that
+ * name points to), lived the way a user lives it: a new app from
+ * create-next-app (its defaults: Cache Components on) with its own
+ * node_modules, the page's install commands as written, exactly the files
+ * its list names, its examples; then `next build` and `next start`, and a
  * sign-in and sign-out in Chromium, with Cache Components on and off. First
  * the cookie sessions alone, then the Redis store added on top.
  */
 test.describe.configure({ mode: "serial" });
 
 const root = path.resolve(__dirname, "../..");
-const readme = readFileSync(path.join(root, "README.md"), "utf8");
-const section = readme.slice(
-  readme.indexOf("## Use it in your app"),
-  readme.indexOf("\n## ", readme.indexOf("## Use it in your app") + 1),
-);
+const section = readFileSync(path.join(root, "docs/use-it.md"), "utf8");
 
 /** The section's code blocks: the bash ones in order, and the others by the file their first line names. */
 function blocks() {
@@ -106,7 +103,7 @@ async function signInAndOut(page: Page, { cacheComponents, store }: { cacheCompo
   }
 }
 
-/** The copy's sessions in the suite's Redis (the README's configuration uses the default prefix). */
+/** The copy's sessions in the suite's Redis (the page's configuration uses the default prefix). */
 async function sessionsInRedis(): Promise<number> {
   const client = createClient({ url: process.env.TEST_REDIS_URL });
   await client.connect();
@@ -147,7 +144,7 @@ test.beforeAll(async () => {
       .replace("${geistSans.variable} ${geistMono.variable} ", ""),
   );
   expect(readFileSync(layout, "utf8")).not.toMatch(/geist/i);
-  // The README's examples import a password check of the app's own.
+  // The page's examples import a password check of the app's own.
   mkdirSync(path.join(app, "lib"), { recursive: true });
   writeFileSync(
     path.join(app, "lib/users.ts"),
@@ -188,7 +185,7 @@ test("the Redis store added on top: lib/session/redis/, lib/session.ts unchanged
     mkdirSync(path.dirname(path.join(app, file)), { recursive: true });
     cpSync(path.join(root, file), path.join(app, file));
   }
-  // As the README says: the store made once in lib/config.ts, and `store,` in what sessionConfig() returns.
+  // As the page says: the store made once in lib/config.ts, and `store,` in what sessionConfig() returns.
   const [imports, made] = files["lib/config.ts (Redis)"]
     .replace(/^\/\/.*\n/, "")
     .split("\n\n")
