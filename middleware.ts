@@ -18,7 +18,6 @@ import { audit } from "./lib/auth/audit";
 import { isGuarded } from "./lib/auth/guard";
 import { loginPath } from "./lib/auth/safe-next";
 import { getConfig } from "./lib/config";
-import { clientIp } from "./lib/http/client-ip";
 import { refusalResponse, requestLocale } from "./lib/http/error-pages";
 import { screenRequest } from "./lib/http/request-guard";
 import { contentSecurityPolicy, newNonce } from "./lib/http/security-headers";
@@ -32,7 +31,7 @@ export async function middleware(request: NextRequest) {
   const session = await readRequestSession(request);
   if (session.rejected) {
     const { reason, tag } = session.rejected;
-    audit("session.rejected", { reason, session: tag, ip: clientIp(request.headers, getConfig().trustProxy) });
+    audit("session.rejected", { reason, session: tag, ip: getConfig().clientAddress(request.headers) });
   }
   const { pathname, search } = request.nextUrl;
   if (isGuarded(pathname) && !session.maybeSignedIn && screening === null) {

@@ -8,14 +8,12 @@ import { checkPassword } from "@/lib/auth/check-password";
 import { safeNext } from "@/lib/auth/safe-next";
 import { formFields, text } from "@/lib/forms/fields";
 import { failed, invalid, type FormState } from "@/lib/forms/form-state";
-import { clientIp } from "@/lib/http/client-ip";
-import { formatApproxDuration } from "@/lib/i18n/format";
-import type { Locale, Messages } from "@/lib/i18n/locales";
+import { whyNot } from "@/lib/forms/why-not";
+import type { Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import { orUnavailable } from "@/lib/auth/dal";
 import { getConfig } from "@/lib/config";
-import { destroySession, SessionTooLargeError, signIn } from "@/lib/session";
-import { RecordTooLargeError, StoreUnavailableError, TooManySessionsError } from "@/lib/session/redis";
+import { destroySession, signIn } from "@/lib/session";
 
 type LoginField = "username" | "password" | "remember";
 export type LoginState = FormState<LoginField>;
@@ -42,7 +40,7 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
     return invalid(parsed.error, { message: m.forms.correctFields, shown: ["username", "password"], values: kept });
   }
   const { username, password, remember, next } = parsed.data;
-  const ip = clientIp(await headers(), getConfig().trustProxy);
+  const ip = getConfig().clientAddress(await headers());
   let refused: string | undefined;
   try {
     const checked = await checkPassword(username, password, ip, { locale, m, purpose: "signin" });
@@ -52,26 +50,10 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
       audit("signin.success", { user: checked.user, ip, session: tag });
     }
   } catch (error) {
-    refused = whyNot(error, { locale, m });
+    refused = whyNot(error, { locale, m }, "sign-in");
   }
   if (refused) return failed(refused, kept);
   redirect(safeNext(next));
-}
-
-/** Why a sign-in did not happen, for the form; any other error is not the visitor's to read. */
-function whyNot(error: unknown, { locale, m }: { locale: Locale; m: Messages }): string {
-  if (error instanceof StoreUnavailableError) return m.login.unavailable;
-  if (error instanceof TooManySessionsError) {
-    return m.forms.tooManySessions(formatApproxDuration(error.retryAfterSeconds, locale));
-  }
-  // The values set before signing in carry over, and the sign-in's own fields no longer fit beside them.
-  if (error instanceof SessionTooLargeError) {
-    return m.login.sessionTooLarge(m.session.cookieTooLarge(error.bytes, error.limit));
-  }
-  if (error instanceof RecordTooLargeError) {
-    return m.login.sessionTooLarge(m.session.storeTooLarge(error.bytes, error.limit));
-  }
-  throw error;
 }
 
 /**
@@ -88,6 +70,6 @@ function whyNot(error: unknown, { locale, m }: { locale: Locale; m: Messages }):
  */
 export async function logout(): Promise<void> {
   const { user, tag } = await orUnavailable("/students", destroySession);
-  audit("signout", { user, session: tag, ip: clientIp(await headers(), getConfig().trustProxy) });
+  audit("signout", { user, session: tag, ip: getConfig().clientAddress(await headers()) });
   redirect("/login?signed-out=1");
 }

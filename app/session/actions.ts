@@ -10,18 +10,12 @@ import { verifySession } from "@/lib/auth/dal";
 import { getConfig } from "@/lib/config";
 import { formFields, text } from "@/lib/forms/fields";
 import { failed, invalid, succeeded, type FormState } from "@/lib/forms/form-state";
-import { clientIp } from "@/lib/http/client-ip";
+import { whyNot } from "@/lib/forms/why-not";
 import { formatApproxDuration } from "@/lib/i18n/format";
-import type { Locale, Messages } from "@/lib/i18n/locales";
+import type { Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
-import { destroySession, getSession, SessionTooLargeError, updateSession } from "@/lib/session";
-import {
-  FreshSignInRequiredError,
-  RecordTooLargeError,
-  SessionEndedError,
-  StoreUnavailableError,
-  TooManySessionsError,
-} from "@/lib/session/redis";
+import { destroySession, getSession, updateSession } from "@/lib/session";
+import { FreshSignInRequiredError } from "@/lib/session/redis";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
 /** What each playground form shows after it ran. */
@@ -39,21 +33,6 @@ function keySchema(m: M) {
       // session["user"] is what signs a visitor in: the playground must not forge it.
       .refine((value) => value !== "user", m.keyReserved)
   );
-}
-
-/** Why a change of the session did not happen, for the visitor; any other error is not theirs to read. */
-function whyNot(error: unknown, { locale, m }: { locale: Locale; m: Messages }): string {
-  if (error instanceof StoreUnavailableError) return m.session.unavailable;
-  if (error instanceof TooManySessionsError) {
-    return m.forms.tooManySessions(formatApproxDuration(error.retryAfterSeconds, locale));
-  }
-  // Ended on another device between reading and writing it: nothing written.
-  if (error instanceof SessionEndedError) return m.session.alreadyEnded;
-  if (error instanceof SessionTooLargeError)
-    return m.session.tooLarge(m.session.cookieTooLarge(error.bytes, error.limit));
-  if (error instanceof RecordTooLargeError)
-    return m.session.tooLarge(m.session.storeTooLarge(error.bytes, error.limit));
-  throw error;
 }
 
 /** What was typed, given back after an error (trimmed to what the fields take). */
@@ -84,7 +63,7 @@ export async function setValue(_previous: PlaygroundState, formData: FormData): 
       data.values[key] = value;
     });
   } catch (error) {
-    return failed(whyNot(error, { locale, m }), { key, value });
+    return failed(whyNot(error, { locale, m }, "change"), { key, value });
   }
   return succeeded(m.session.didSet(key));
 }
@@ -106,7 +85,7 @@ export async function deleteValue(_previous: PlaygroundState, formData: FormData
       return had;
     });
   } catch (error) {
-    return failed(whyNot(error, { locale, m }), { key });
+    return failed(whyNot(error, { locale, m }, "change"), { key });
   }
   return found ? succeeded(m.session.didDelete(key)) : failed(m.session.noSuchKey(key), { key });
 }
@@ -124,7 +103,7 @@ export async function setPermanent(_previous: FormState, formData: FormData): Pr
       data.permanent = permanent;
     });
   } catch (error) {
-    return failed(whyNot(error, { locale, m }));
+    return failed(whyNot(error, { locale, m }, "change"));
   }
   return succeeded(permanent ? m.session.nowPermanent : m.session.nowBrowserSession);
 }
@@ -135,12 +114,12 @@ export async function clearSession(): Promise<FormState> {
   try {
     await destroySession();
   } catch (error) {
-    return failed(whyNot(error, { locale, m }));
+    return failed(whyNot(error, { locale, m }, "change"));
   }
   return succeeded(m.session.cleared);
 }
 
-export type EndSessionState = FormState<"password">;
+type EndSessionState = FormState<"password">;
 
 /**
  * Ends one of the signed-in user's sessions, or all of them ("Sign out
@@ -161,7 +140,7 @@ export async function endSession(_previous: EndSessionState, formData: FormData)
   const { session: handle, password } = parsed.data;
   const { data } = await verifySession("/session");
   const config = getConfig();
-  const ip = clientIp(await headers(), config.trustProxy);
+  const ip = config.clientAddress(await headers());
   const askAgain = (message: string): EndSessionState => ({
     tone: "error",
     message,
@@ -185,7 +164,7 @@ export async function endSession(_previous: EndSessionState, formData: FormData)
     if (error instanceof FreshSignInRequiredError) {
       return askAgain(m.session.passwordToEnd(formatApproxDuration(config.freshAge, locale)));
     }
-    return failed(whyNot(error, { locale, m }));
+    return failed(whyNot(error, { locale, m }, "change"));
   }
   audit("sessions.ended", { user: data.user, ip, count: result.ended });
   if (result.signedOutHere) redirect(handle === "all" ? "/login?signed-out=everywhere" : "/login?signed-out=1");

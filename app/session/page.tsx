@@ -56,10 +56,7 @@ export default async function SessionPage() {
   const lifetime = formatDuration(config.session.lifetime, locale);
   // A visitor's session on the server lasts the anonymous lifetime at most, however it is used.
   const anonymousOnServer = serverStore && user === null;
-  const anonymousLifetime = formatDuration(
-    Math.min(config.session.lifetime, config.session.anonymousLifetime ?? 3_600),
-    locale,
-  );
+  const anonymousLifetime = formatDuration(Math.min(config.session.lifetime, config.session.anonymousLifetime), locale);
   const labels: PlaygroundLabels = {
     key: t.key,
     value: t.value,

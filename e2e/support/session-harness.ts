@@ -9,6 +9,7 @@
  *   vi.mock("@/lib/config", () => import("../e2e/support/session-harness").then((h) => h.appConfig));
  */
 import { vi } from "vitest";
+import { clientIp } from "@/lib/http/client-ip";
 import type { SessionConfig } from "@/lib/session";
 
 export const SECRET = "secret-a-".padEnd(40, "a");
@@ -34,6 +35,9 @@ export class Browser {
     else this.values.set(name, value);
   }
 }
+
+/** The visitor's address for a store under test: clients straight to the server (no proxy in front). */
+export const clientAddress = (headers: Headers) => clientIp(headers, 0);
 
 /** A cookie-store configuration with a 60 s idle and a 300 s absolute lifetime. */
 export function testConfig(overrides: Partial<SessionConfig> = {}): SessionConfig {

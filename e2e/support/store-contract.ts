@@ -14,6 +14,7 @@ import {
   TooManySessionsError,
   type RedisTarget,
 } from "@/lib/session/redis";
+import { clientAddress } from "./session-harness";
 
 export const session = (user: string | null = "alice"): SessionData => {
   const now = Math.floor(Date.now() / 1000);
@@ -49,7 +50,8 @@ export async function otherProcess<T>(
 export function storeContract(target: () => RedisTarget) {
   let prefixes = 0;
   /** A store with keys of its own (so that its per-address limits are its own too). */
-  const store = (keyPrefix = `contract-${process.pid}-${++prefixes}:`) => redisStore({ ...target(), keyPrefix });
+  const store = (keyPrefix = `contract-${process.pid}-${++prefixes}:`) =>
+    redisStore({ ...target(), keyPrefix, clientAddress });
 
   describe("redis store", () => {
     it("issues a new random id for every new session, and ends one on destroy", async () => {

@@ -1,9 +1,11 @@
 /**
- * The audit log: one JSON line per security event on stdout, for whatever
+ * The audit log: one line per security event (lib/log.mjs), for whatever
  * collects the server's output. Never a password, a secret or a raw cookie:
  * a session is named by a short hash of its cookie at most.
  */
-export type AuditEvent =
+import { log } from "../log.mjs";
+
+type AuditEvent =
   | "signin.success"
   | "signin.failure"
   | "signin.throttled"
@@ -16,7 +18,7 @@ export type AuditEvent =
   /** Sessions ended from the session list (`count` of them). */
   | "sessions.ended";
 
-export type AuditFields = {
+type AuditFields = {
   user?: string;
   ip?: string;
   /** The tag of the cookie concerned (a short hash, from lib/session.ts) */
@@ -27,5 +29,5 @@ export type AuditFields = {
 };
 
 export function audit(event: AuditEvent, fields: AuditFields = {}): void {
-  console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", event, ...fields }));
+  log("info", event, fields);
 }

@@ -12,7 +12,7 @@ import { audit } from "./audit";
 import { loginThrottle } from "./login-throttle";
 import { verifyCredentials } from "./users";
 
-export type PasswordCheck = { user: string; refused?: undefined } | { refused: string; user?: undefined };
+type PasswordCheck = { user: string; refused?: undefined } | { refused: string; user?: undefined };
 
 export async function checkPassword(
   username: string,

@@ -12,7 +12,7 @@ import { userExists } from "@/lib/auth/users";
 import { getSession, type Session } from "@/lib/session";
 import { StoreUnavailableError } from "@/lib/session/redis";
 
-export type SignedInSession = Session & { data: { user: string } };
+type SignedInSession = Session & { data: { user: string } };
 
 /**
  * Runs `work`; when the session store does not answer, sends the visitor to

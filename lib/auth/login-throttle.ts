@@ -115,7 +115,7 @@ function everyCall(run: <R>(call: (throttle: LoginThrottle) => Promise<R>) => Pr
 function makeThrottle({ loginThrottle: settings, redis, clusterWorker }: ThrottleConfig): LoginThrottle {
   if (redis) {
     // Limiters on the current connection, made for each call: a recycled connection is never kept.
-    const run = redisConnection(redis.target);
+    const run = redisConnection(redis.target, redis.log);
     return everyCall((call) =>
       run((client) =>
         call(

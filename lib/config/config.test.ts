@@ -21,7 +21,6 @@ describe("loadConfig", () => {
       production: false,
       session: { lifetime: 31 * 86_400, absoluteLifetime: 90 * 86_400, cookieName: "session", fallbackSecrets: [] },
       demoAccount: true,
-      trustProxy: false,
       loginThrottle: { maxFailures: 5, lockout: 900 },
     });
     expect([...config.users.keys()]).toEqual(["admin"]);
@@ -45,6 +44,17 @@ describe("loadConfig", () => {
         SESSION_COOKIE_NAME: "__Host-x",
       }).session.cookieName,
     ).toBe("__Host-x");
+  });
+
+  it("takes the client's address as many X-Forwarded-For entries from the end as TRUST_PROXY counts proxies", () => {
+    const forwarded = new Headers({ "x-forwarded-for": "6.6.6.6, 203.0.113.9, 172.68.1.1, 10.0.0.2" });
+    const address = (TRUST_PROXY?: string) =>
+      loadConfig({ SESSION_SECRET: SECRET, ...(TRUST_PROXY === undefined ? {} : { TRUST_PROXY }) }).clientAddress(
+        forwarded,
+      );
+    expect([address(), address("false"), address("0")]).toEqual(["10.0.0.2", "10.0.0.2", "10.0.0.2"]);
+    expect([address("1"), address("true"), address(" TRUE ")]).toEqual(["172.68.1.1", "172.68.1.1", "172.68.1.1"]);
+    expect(address("2")).toBe("203.0.113.9");
   });
 
   it("reads durations and fallbacks", () => {
@@ -90,7 +100,10 @@ describe("loadConfig", () => {
     [{ AUTH_USERS: `alice:${HASH},alice:${HASH}` }, /the user "alice" is listed twice/],
     [{ AUTH_USERS: "alice:admin123" }, /the hash of "alice" is not an scrypt hash from 'npm run hash-password'/],
     [{ AUTH_USERS: " , " }, /AUTH_USERS lists no users/],
-    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY: "yes" is not true or false/],
+    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY: "yes" is not a number of proxies.*TRUST_PROXY=1 behind nginx/],
+    [{ TRUST_PROXY: "-1" }, /TRUST_PROXY: "-1" is not a number of proxies/],
+    [{ TRUST_PROXY: "1.5" }, /TRUST_PROXY: "1.5" is not a number of proxies/],
+    [{ TRUST_PROXY: "11" }, /TRUST_PROXY: "11" is not a number of proxies.*at most 10/],
     [{ LOGIN_MAX_FAILURES: "0" }, /LOGIN_MAX_FAILURES: "0" is not a whole number from 1 to 100/],
     [{ LOGIN_MAX_FAILURES: "many" }, /LOGIN_MAX_FAILURES: "many" is not a whole number/],
     [{ LOGIN_LOCKOUT: "soon" }, /LOGIN_LOCKOUT: "soon" is not a duration.*LOGIN_LOCKOUT=15m/],

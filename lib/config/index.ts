@@ -7,8 +7,9 @@
  * configuration stops at once instead of failing on the first request.
  */
 import type { SessionConfig } from "../session";
-import { redisStore, type RedisSessionStore, type RedisTarget } from "../session/redis";
+import { redisStore, type RedisLog, type RedisSessionStore, type RedisTarget } from "../session/redis";
 import { clientIp } from "../http/client-ip";
+import { log } from "../log.mjs";
 import type { ParsedHash } from "../auth/hash-format";
 import { formatDuration } from "../i18n/format";
 import { envDuration, parseDuration } from "./duration";
@@ -26,9 +27,9 @@ export type Config = {
   /** `next start` (NODE_ENV=production): Secure cookies, `__Host-` prefix, no defaults for secrets or users. */
   production: boolean;
   /** What lib/session.ts is given; with SESSION_STORE=redis, its store is the Redis one. */
-  session: SessionConfig & { store?: RedisSessionStore };
+  session: SessionConfig & { store?: RedisSessionStore; anonymousLifetime: number };
   /** The Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS) and REDIS_KEY_PREFIX: the store's, where the login throttle counts too (whichever the store). */
-  redis?: { target: RedisTarget; keyPrefix: string };
+  redis?: { target: RedisTarget; keyPrefix: string; log: RedisLog };
   /** SESSION_FRESH_AGE: seconds after a password entry during which ending other sessions needs no new one. */
   freshAge: number;
   users: ReadonlyMap<string, ParsedHash>;
@@ -36,8 +37,8 @@ export type Config = {
   demoAccount: boolean;
   /** LOGIN_MAX_FAILURES and LOGIN_LOCKOUT (seconds): see lib/auth/login-throttle.ts. */
   loginThrottle: { maxFailures: number; lockout: number };
-  /** TRUST_PROXY: take the client's address from the first X-Forwarded-For hop (behind a proxy that sets it). */
-  trustProxy: boolean;
+  /** The visitor's address, counting TRUST_PROXY proxies in front (lib/http/client-ip.ts). */
+  clientAddress: (headers: Headers) => string;
   /** A worker of `npm start` (scripts/start.mjs sets NEXT_SESSIONS_CLUSTER=1): the login throttle counts in the primary. */
   clusterWorker: boolean;
 };
@@ -238,16 +239,27 @@ function readBoolean(env: Env, name: string, problems: string[], fallback = fals
   return fallback;
 }
 
+const MAX_PROXIES = 10;
+
 /**
- * NODE_ENV=production (`next build`, `next start`): readable before the rest
- * of the configuration and without it (next.config.ts, at build time).
+ * TRUST_PROXY: how many proxies in front of the app add to X-Forwarded-For
+ * (lib/http/client-ip.ts). `true` is one, the common case; `false`, 0 or
+ * unset: none. (On Vercel, whose edge writes a single entry, any count reads it.)
  */
-export function isProduction(env: Env = process.env): boolean {
-  return env.NODE_ENV === "production";
+function readProxies(env: Env, problems: string[]): number {
+  const raw = env.TRUST_PROXY?.trim().toLowerCase() ?? "";
+  if (raw === "" || raw === "false") return 0;
+  if (raw === "true") return 1;
+  if (/^\d{1,2}$/.test(raw) && Number(raw) <= MAX_PROXIES) return Number(raw);
+  problems.push(
+    `TRUST_PROXY: "${env.TRUST_PROXY}" is not a number of proxies. Set how many proxies in front of the app add to X-Forwarded-For: TRUST_PROXY=1 behind nginx or a load balancer, TRUST_PROXY=2 behind Cloudflare and nginx, at most ${MAX_PROXIES}; leave it unset when clients reach npm start directly, and on Vercel.`,
+  );
+  return 0;
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const production = isProduction(env);
+  // NODE_ENV=production: `next build`, `next start`.
+  const production = env.NODE_ENV === "production";
   const problems: string[] = [];
   const { secret, fallbackSecrets } = readSecrets(env, production, problems);
 
@@ -270,7 +282,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   const { users, demoAccount } = readUsers(env, production, problems);
 
-  const trustProxy = readBoolean(env, "TRUST_PROXY", problems);
+  const proxies = readProxies(env, problems);
+  const clientAddress = (headers: Headers) => clientIp(headers, proxies);
   const redis = readRedis(env, problems);
   const anonymousLifetime = readDuration(env, "SESSION_ANONYMOUS_LIFETIME", 3_600, problems);
   const freshAge = readDuration(env, "SESSION_FRESH_AGE", 10 * 60, problems);
@@ -279,6 +292,7 @@ export function loadConfig(env: Env = process.env): Config {
   const maxFailures = readCount(env, "LOGIN_MAX_FAILURES", 5, 100, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
+  const redisLog: RedisLog = (event, message) => log("error", event, { message });
   const store =
     redis.store && redis.target
       ? redisStore({
@@ -286,7 +300,8 @@ export function loadConfig(env: Env = process.env): Config {
           keyPrefix: redis.keyPrefix,
           newSessionsPerAddress,
           freshAge,
-          clientAddress: (headers) => clientIp(headers, trustProxy),
+          clientAddress,
+          log: redisLog,
         })
       : undefined;
   return {
@@ -301,11 +316,11 @@ export function loadConfig(env: Env = process.env): Config {
       store,
       anonymousLifetime,
     },
-    redis: redis.target ? { target: redis.target, keyPrefix: redis.keyPrefix } : undefined,
+    redis: redis.target ? { target: redis.target, keyPrefix: redis.keyPrefix, log: redisLog } : undefined,
     freshAge,
     users,
     demoAccount,
-    trustProxy,
+    clientAddress,
     loginThrottle: { maxFailures, lockout },
     clusterWorker: env.NEXT_SESSIONS_CLUSTER === "1",
   };

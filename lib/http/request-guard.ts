@@ -6,7 +6,7 @@
  */
 import type { NextRequest } from "next/server";
 import type { Refusal } from "./error-pages";
-import { logRefusal } from "./refusals.mjs";
+import { logRefusal } from "../log.mjs";
 
 /** Next's default `serverActions.bodySizeLimit`. */
 const ACTION_BODY_LIMIT = 1024 * 1024;
@@ -114,7 +114,7 @@ function undecodablePath(pathname: string): boolean {
   });
 }
 
-export type Screening = Refusal | { status: 404 } | null;
+type Screening = Refusal | { status: 404 } | null;
 
 /** What the middleware must answer itself before Next.js sees the request; null to let it through. */
 export async function screenRequest(request: NextRequest): Promise<Screening> {

@@ -44,6 +44,7 @@ export type Client = Pick<
 type Connection = {
   client: Client;
   target: RedisTarget;
+  log: Log;
   cached: boolean;
   /** A process's first connection, which calls wait for; later ones they do not (an outage is answered at once). */
   starting: boolean;
@@ -53,14 +54,13 @@ type Connection = {
   close: () => void;
 };
 
+/** Where the connection reports its troubles (the store's `log` option). */
+export type Log = (event: string, message: string) => void;
+
 const connections = new Map<string, Promise<Connection>>();
 const keyOf = (target: RedisTarget) => JSON.stringify(target);
 
-function log(event: string, message: string) {
-  console.error(JSON.stringify({ time: new Date().toISOString(), level: "error", event, message }));
-}
-
-async function connect(target: RedisTarget, cached: boolean, starting: boolean): Promise<Connection> {
+async function connect(target: RedisTarget, log: Log, cached: boolean, starting: boolean): Promise<Connection> {
   const redis = await import("redis"); // loaded only where Redis is used
   // Keep trying in the background, at most once a second.
   const socket = {
@@ -104,6 +104,7 @@ async function connect(target: RedisTarget, cached: boolean, starting: boolean):
   const connection: Connection = {
     client: client as unknown as Client,
     target,
+    log,
     cached,
     starting,
     connected,
@@ -142,11 +143,11 @@ async function connect(target: RedisTarget, cached: boolean, starting: boolean):
   return connection;
 }
 
-function current(target: RedisTarget): Promise<Connection> {
+function current(target: RedisTarget, log: Log): Promise<Connection> {
   const key = keyOf(target);
   let connection = connections.get(key);
   if (!connection) {
-    connections.set(key, (connection = connect(target, true, true)));
+    connections.set(key, (connection = connect(target, log, true, true)));
     // A client that cannot even be made (node-redis refused its options): said once, tried again on the next call.
     connection.catch((error: Error) => {
       if (connections.get(key) === connection) connections.delete(key);
@@ -162,7 +163,7 @@ function replace(old: Connection, { cached = old.cached, starting = false } = {}
   void connections.get(key)?.then(
     (now) => {
       if (now !== old) return;
-      connections.set(key, connect(old.target, cached, starting));
+      connections.set(key, connect(old.target, old.log, cached, starting));
       void (old.client as unknown as { destroy(): unknown }).destroy();
       old.close();
     },
@@ -181,9 +182,9 @@ function within<T>(promise: Promise<T>, deadline: number, what: string): Promise
 }
 
 /** A ready connection: the first one is waited for within the deadline; a lost or replaced one is not. */
-async function ready(target: RedisTarget, deadline: number): Promise<Connection> {
+async function ready(target: RedisTarget, log: Log, deadline: number): Promise<Connection> {
   for (;;) {
-    const connection = await current(target);
+    const connection = await current(target, log);
     if (!("url" in target)) return within(connection.connected, deadline, "connect").then(() => connection);
     if (connection.client.isReady) return connection;
     if (!connection.starting) throw new Error("The connection to Redis is lost; it is being made again.");
@@ -196,16 +197,16 @@ async function ready(target: RedisTarget, deadline: number): Promise<Connection>
 }
 
 /** Runs `work` on a ready connection within the deadline; any failure is StoreUnavailableError. */
-export async function withRedis<T>(target: RedisTarget, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withRedis<T>(target: RedisTarget, log: Log, work: (client: Client) => Promise<T>): Promise<T> {
   let connection: Connection | undefined;
   try {
-    await current(target); // loading node-redis, once per process, is not the store's slowness
+    await current(target, log); // loading node-redis, once per process, is not the store's slowness
     const deadline = Date.now() + DEADLINE_MS;
-    connection = await ready(target, deadline);
+    connection = await ready(target, log, deadline);
     return await within(work(connection.client), deadline, "answer");
   } catch (error) {
     if (connection && "url" in target && connection.client.isReady && /did not answer/.test(String(error))) {
-      log("redis.recycled", `no reply within ${DEADLINE_MS} ms: the connection is closed and made again`);
+      connection.log("redis.recycled", `no reply within ${DEADLINE_MS} ms: the connection is closed and made again`);
       replace(connection);
     }
     throw new StoreUnavailableError(error);

@@ -15,6 +15,7 @@ import {
 } from "../../../e2e/support/redis-ha";
 import { request, session, storeContract } from "../../../e2e/support/store-contract";
 import { redisStore, type RedisTarget } from ".";
+import { clientAddress } from "../../../e2e/support/session-harness";
 
 /** How many HGETALLs the Redis servers on `ports` have answered so far. */
 async function hashReads(ports: number[]): Promise<number> {
@@ -28,7 +29,7 @@ async function hashReads(ports: number[]): Promise<number> {
 /** A session in use is read once on these servers: its next pages make no round trip. */
 function readsOnce(target: () => RedisTarget, servers: () => Promise<number[]>) {
   it("reads a session in use once: its next pages make no round trip (client-side cache)", async () => {
-    const sessions = redisStore({ ...target(), keyPrefix: "ha-once:" });
+    const sessions = redisStore({ ...target(), keyPrefix: "ha-once:", clientAddress });
     const id = await sessions.create(session(), 60, request());
     const before = await hashReads(await servers());
     for (let page = 0; page < 5; page++) expect((await sessions.load(id))?.user).toBe("alice");
@@ -39,7 +40,7 @@ function readsOnce(target: () => RedisTarget, servers: () => Promise<number[]>) 
 /** Last (it leaves them without): with every replica gone, a burst of writes is answered, none waits long. */
 function withoutReplicas(target: () => RedisTarget, killReplicas: () => Promise<void>) {
   it("answers a burst of writes on primaries whose replicas are gone: one WAIT covers many", async () => {
-    const sessions = redisStore({ ...target(), keyPrefix: "ha-alone:" });
+    const sessions = redisStore({ ...target(), keyPrefix: "ha-alone:", clientAddress });
     await sessions.create(session(), 60, request()); // connected
     await killReplicas();
     const writes = await Promise.allSettled(
@@ -63,7 +64,7 @@ describe("on a Redis Cluster", { timeout: 20_000 }, () => {
   readsOnce(target, () => cluster.primaries());
 
   it("spreads sessions over every primary, each record on one node with no cross-slot script", async () => {
-    const sessions = redisStore({ ...target(), keyPrefix: "ha-spread:" });
+    const sessions = redisStore({ ...target(), keyPrefix: "ha-spread:", clientAddress });
     for (let n = 0; n < 30; n++) await sessions.create(session(`user${n}`), 60, request());
     const counts = await Promise.all(
       (await cluster.primaries()).map(async (port) => ((await ask(port, "KEYS", "ha-spread:s:*")) as string[]).length),

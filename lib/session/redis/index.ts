@@ -11,10 +11,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Session, SessionData, SessionStore } from "@/lib/session";
-import { forget, replicated, withRedis, type Client, type RedisTarget } from "./connection";
+import { forget, replicated, withRedis, type Client, type Log, type RedisTarget } from "./connection";
 import { CREATE, INDEX, TOUCH, UPDATE } from "./scripts";
 
-export { StoreUnavailableError, type RedisTarget } from "./connection";
+export { StoreUnavailableError, type Log as RedisLog, type RedisTarget } from "./connection";
 
 /** The session would take more than a record keeps (16 KB); nothing was written. */
 export class RecordTooLargeError extends Error {
@@ -52,15 +52,17 @@ export class FreshSignInRequiredError extends Error {
 }
 
 /** Which Redis (`{ url }`, `{ clusterNodes }` or `{ sentinels, masterName }`), and the store's own settings. */
-export type RedisStoreOptions = RedisTarget & {
+type RedisStoreOptions = RedisTarget & {
   /** Prefix of every key (default "session:"). */
   keyPrefix?: string;
   /** New anonymous sessions one address may start in 10 minutes (default 20); sign-ins get three times as many. */
   newSessionsPerAddress?: number;
   /** Seconds after a password entry during which other sessions may be ended without giving it again (default 600). */
   freshAge?: number;
-  /** The visitor's address, for the limit above (default: the last X-Forwarded-For hop). */
-  clientAddress?: (headers: Headers) => string;
+  /** The visitor's address, for the limit above: your app's notion of it (behind a proxy, not a header the client wrote). */
+  clientAddress: (headers: Headers) => string;
+  /** Where connection troubles are reported (default: console.error). */
+  log?: Log;
 };
 
 /** One of a user's sessions, as the session list shows it. */
@@ -101,9 +103,6 @@ function fromFields(fields: Fields): SessionData | null {
 const bytes = (fields: Fields) =>
   Object.entries(fields).reduce((sum, [field, value]) => sum + Buffer.byteLength(field) + Buffer.byteLength(value), 0);
 
-/** The last X-Forwarded-For hop: the one the server in front of the app wrote. */
-const lastHop = (headers: Headers) => headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() || "unknown";
-
 /** A record of a format this store does not read (a JSON string of long ago) is no session. */
 const wrongType = (error: unknown): Fields => {
   if (error instanceof Error && error.message.startsWith("WRONGTYPE")) return {};
@@ -112,6 +111,8 @@ const wrongType = (error: unknown): Fields => {
 
 /** A session's name in lists and forms: never its id, which is a bearer secret. */
 const handleOf = (id: string) => createHash("sha256").update(`handle:${id}`).digest("hex").slice(0, 16);
+
+const consoleLog: Log = (event, message) => console.error(`${event}: ${message}`);
 
 /** The Redis a store's options name, alone (its connection is shared with whatever else names it). */
 function targetOf(options: RedisTarget): RedisTarget {
@@ -122,11 +123,11 @@ function targetOf(options: RedisTarget): RedisTarget {
 }
 
 export function redisStore(options: RedisStoreOptions) {
-  const { keyPrefix = "session:", newSessionsPerAddress = 20, freshAge = 600 } = options;
+  const { keyPrefix = "session:", newSessionsPerAddress = 20, freshAge = 600, log = consoleLog } = options;
   const target = targetOf(options);
   const sessionKey = (id: string) => `${keyPrefix}s:${id}`;
   const userKey = (user: string) => `${keyPrefix}u:${user}`;
-  const run = <T>(work: (client: Client) => Promise<T>) => withRedis(target, work);
+  const run = <T>(work: (client: Client) => Promise<T>) => withRedis(target, log, work);
   const recent = new Map<string, { data: SessionData | null; at: number }>();
   /** The keys a new or changed session writes: its record, and its user's index (on another primary, maybe). */
   const written = (id: string, data: SessionData) => [
@@ -209,7 +210,7 @@ export function redisStore(options: RedisStoreOptions) {
       if (bytes(fields) > MAX_BYTES) throw new RecordTooLargeError(bytes(fields));
       const id = randomBytes(32).toString("base64url");
       const wait = await run(async (client) => {
-        const wait = await admit(client, data, (options.clientAddress ?? lastHop)(request));
+        const wait = await admit(client, data, options.clientAddress(request));
         if (wait > 0) return wait;
         await index(client, id, data, ttl);
         const args = [String(ttl * 1000), ...Object.entries(fields).flat()];
@@ -286,6 +287,6 @@ export type RedisSessionStore = ReturnType<typeof redisStore>;
 
 /** Runs `work` on the connection to `target` within its deadline (the app's login throttle counts in Redis). */
 export const redisConnection =
-  (target: RedisTarget) =>
+  (target: RedisTarget, log: Log = consoleLog) =>
   <T>(work: (client: Client) => Promise<T>) =>
-    withRedis(targetOf(target), work);
+    withRedis(targetOf(target), log, work);

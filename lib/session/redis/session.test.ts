@@ -4,6 +4,7 @@ import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { at, Browser, from, testConfig } from "../../../e2e/support/session-harness";
 import { destroySession, getSession, readRequestSession, signIn, updateSession } from "../../session";
 import { redisStore } from ".";
+import { clientAddress } from "../../../e2e/support/session-harness";
 
 vi.mock("next/headers", () => import("../../../e2e/support/session-harness").then((harness) => harness.nextHeaders));
 vi.mock("next/server", () => import("../../../e2e/support/session-harness").then((harness) => harness.nextServer()));
@@ -14,7 +15,7 @@ let prefixes = 0;
 /** A Redis-store configuration with keys of its own. */
 const config = () =>
   testConfig({
-    store: redisStore({ url: inject("redisUrl"), keyPrefix: `core-${++prefixes}:` }),
+    store: redisStore({ url: inject("redisUrl"), keyPrefix: `core-${++prefixes}:`, clientAddress }),
     lifetime: 600,
     absoluteLifetime: 3_600,
   });
@@ -77,7 +78,7 @@ describe("server-side sessions", () => {
   });
 
   it("lists where the user is signed in, and ends one session or all of them", async () => {
-    const store = redisStore({ url: inject("redisUrl"), keyPrefix: `core-${++prefixes}:` });
+    const store = redisStore({ url: inject("redisUrl"), keyPrefix: `core-${++prefixes}:`, clientAddress });
     const settings = { ...config(), store };
     const devices: Record<string, Browser> = {};
     for (const name of ["phone", "laptop", "tablet"]) {
@@ -102,7 +103,10 @@ describe("server-side sessions", () => {
   });
 
   it("is taken by the middleware for maybe signed in from a genuine cookie, without asking the store", async () => {
-    const settings = { ...config(), store: redisStore({ url: "redis://127.0.0.1:1", keyPrefix: "nowhere:" }) };
+    const settings = {
+      ...config(),
+      store: redisStore({ url: "redis://127.0.0.1:1", keyPrefix: "nowhere:", clientAddress }),
+    };
     const sealed = from(new Browser(), config());
     await signIn("alice", false);
     const cookie = `session=${sealed.values.get("session")}`;

@@ -10,6 +10,7 @@ import { describe, expect, inject, it } from "vitest";
 import { startRedis, type TestRedis } from "../../../e2e/support/redis-server";
 import { otherProcess, request, session, storeContract } from "../../../e2e/support/store-contract";
 import { redisStore } from ".";
+import { clientAddress } from "../../../e2e/support/session-harness";
 
 /** Every call's deadline in connection.ts. */
 const DEADLINE_MS = 1_000;
@@ -17,7 +18,7 @@ const DEADLINE_MS = 1_000;
 const redisUrl = () => inject("redisUrl");
 let prefixes = 0;
 /** A store with keys of its own. */
-const store = (url = redisUrl(), keyPrefix = `redis-${++prefixes}:`) => redisStore({ url, keyPrefix });
+const store = (url = redisUrl(), keyPrefix = `redis-${++prefixes}:`) => redisStore({ url, keyPrefix, clientAddress });
 
 /** What a load of `id` finds: the session's user, "none" (no session), or "down" (the store failed). */
 const finds = (sessions: ReturnType<typeof store>, id: string) =>
