@@ -20,6 +20,11 @@ function stop(signal = "SIGTERM") {
 }
 
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on("error", (error) => {
+  // Not started at all (`next` missing: dependencies not installed), so there is nothing to stop.
+  console.error(`Cannot start next dev: ${error.message}. Run npm install first.`);
+  process.exit(1);
+});
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => stop(signal));
 
 whenStarterGoes(() => stop());

@@ -3,9 +3,10 @@
  * request handler behind Node's HTTP server, through Next's documented custom
  * server API. Before Next.js sees a request it
  * - answers what Next.js 16.4 cannot read (scripts/screen.mjs), and CONNECT;
- * - appends the socket's address to X-Forwarded-For, so that the last hop is
+ * - appends the socket's address to X-Forwarded-For, so that the last entry is
  *   one the client did not write (lib/http/client-ip.ts; `next start` keeps
  *   whatever a client sent).
+ * On SIGTERM or SIGINT it drains and exits (scripts/shutdown.mjs).
  * Nothing of Node's or Next's is patched. Arguments: -p/--port (or PORT),
  * -H/--hostname (default: every address; HOSTNAME is not read, as Docker sets
  * it to the container's id).
@@ -14,8 +15,9 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
 import SECURITY_HEADERS from "../lib/http/fixed-headers.json" with { type: "json" };
-import { logRefusal } from "../lib/http/refusals.mjs";
+import { log, logRefusal } from "../lib/log.mjs";
 import { ALLOWED_METHODS, screen } from "./screen.mjs";
+import { shutdownSettings } from "./shutdown.mjs";
 
 const { values } = parseArgs({
   options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } },
@@ -30,6 +32,12 @@ if (!/^\d{1,5}$/.test(rawPort.trim()) || port > 65_535) {
   process.exit(1);
 }
 
+const shutdown = shutdownSettings();
+if ("problem" in shutdown) {
+  console.error(shutdown.problem);
+  process.exit(1);
+}
+
 /** A plain-text answer of this server's own, with the app's fixed security headers (Next adds them only to its own). */
 const PLAIN = {
   ...SECURITY_HEADERS,
@@ -38,22 +46,29 @@ const PLAIN = {
   Connection: "close",
 };
 
+function answer(response, status, body, headers = {}) {
+  response.writeHead(status, { ...PLAIN, "Content-Length": Buffer.byteLength(body), ...headers });
+  response.end(body);
+}
+
+/** Set once a signal says to stop (see stop() below). */
+let draining = false;
+
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = createServer((request, response) => {
+  if (draining) {
+    // Each answer closes its connection: the client's next request opens another (through a proxy, elsewhere).
+    response.setHeader("Connection", "close");
+    if (/^\/healthz(\?|$)/.test(request.url ?? "")) return answer(response, 503, "stopping\n");
+  }
   const decision = screen(request);
   if (decision?.answer) {
     const { status, message, allow } = decision.answer;
     logRefusal(`${status}:${message || request.method}`, status, `${request.method} ${request.url}`.slice(0, 200));
-    const body = message ? `${message}\n` : "";
-    response.writeHead(status, {
-      ...PLAIN,
-      "Content-Length": Buffer.byteLength(body),
-      ...(allow ? { Allow: allow } : {}),
-    });
-    response.end(body);
+    answer(response, status, message ? `${message}\n` : "", allow ? { Allow: allow } : {});
     return;
   }
   if (decision?.url) request.url = decision.url;
@@ -63,14 +78,7 @@ const server = createServer((request, response) => {
     .join(", ");
   handle(request, response).catch((error) => {
     // Next.js answers its own errors; this is for one it let through, so that the client is not left waiting.
-    console.error(
-      JSON.stringify({
-        time: new Date().toISOString(),
-        level: "error",
-        event: "request.failed",
-        message: String(error),
-      }),
-    );
+    log("error", "request.failed", { message: String(error) });
     if (!response.headersSent) response.writeHead(500, PLAIN);
     response.end();
   });
@@ -92,8 +100,33 @@ server.on("error", (error) => {
   process.exit(1);
 });
 server.listen(port, hostname, () => {
-  console.log(`Ready on http://${hostname ?? "localhost"}:${port}`);
-  // A worker of scripts/start.mjs tells the primary it serves; the primary then starts the others.
-  process.send?.({ nextSessions: "listening" });
+  const url = `http://${hostname ?? "localhost"}:${server.address().port}`;
+  // A worker of scripts/start.mjs tells the primary, which says it once and starts the other workers.
+  if (process.send) process.send({ nextSessions: "listening", url });
+  else console.log(`Ready on ${url}`);
 });
-for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.close(() => process.exit(0)));
+
+let closesAt = Infinity;
+let closing;
+
+/**
+ * Drains: from now on /healthz answers 503 and every answer closes its
+ * connection; `delay` ms later (sooner if a later signal says so) no new
+ * connection is taken and idle ones are closed; the process exits once the
+ * requests in flight are answered, or at the timeout, closing what is left.
+ */
+function stop(delay) {
+  if (!draining) {
+    draining = true;
+    setTimeout(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    }, shutdown.timeoutMs).unref();
+  }
+  if (Date.now() + delay >= closesAt) return;
+  closesAt = Date.now() + delay;
+  clearTimeout(closing);
+  closing = setTimeout(() => server.close(() => process.exit(0)), delay);
+}
+process.on("SIGTERM", () => stop(shutdown.delayMs));
+process.on("SIGINT", () => stop(0));

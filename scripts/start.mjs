@@ -20,16 +20,26 @@
  *   Redis configured, the counters live in Redis, across servers too.)
  * - everything else a worker keeps in memory is a cache of its own.
  *
+ * The workers take connections from the shared socket themselves
+ * (SCHED_NONE), not from the primary in turn: Node's round robin keeps each
+ * connection it hands over until the worker acknowledges it, so one handed to
+ * a worker that dies first would be neither answered nor closed, and its
+ * client would wait for nothing (e2e/site/cluster.spec.ts). Now a worker that
+ * dies takes only the connections it had accepted, which are reset at once.
+ *
  * The first worker starts alone, so that a configuration problem or a port
- * in use is printed once and stops everything (exit 1). A worker that dies later is replaced;
- * SIGTERM/SIGINT stop the workers, then the primary, and so does the end of
- * whatever started it (npm, when `npm start` is stopped by npm's process
- * id). On Vercel none of this runs: the platform scales the functions.
+ * in use is printed once and stops everything (exit 1). A worker that dies
+ * later is replaced. SIGTERM and SIGINT drain the workers and then stop the
+ * primary (scripts/shutdown.mjs), and so does the end of whatever started it
+ * (npm, when `npm start` is stopped by npm's process id). On Vercel none of
+ * this runs: the platform scales the functions.
  */
 import cluster from "node:cluster";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { log } from "../lib/log.mjs";
+import { shutdownSettings } from "./shutdown.mjs";
 import { whenStarterGoes } from "./when-starter-goes.mjs";
 
 const require = createRequire(import.meta.url);
@@ -48,11 +58,17 @@ function workerCount() {
 }
 
 const workers = workerCount();
+const shutdown = shutdownSettings();
+if ("problem" in shutdown) {
+  console.error(shutdown.problem);
+  process.exit(1);
+}
 
 // Login failures are counted here, for every worker (see lib/auth/login-throttle.ts).
 const { RateLimiterClusterMaster } = require("rate-limiter-flexible");
 new RateLimiterClusterMaster();
 
+cluster.schedulingPolicy = cluster.SCHED_NONE;
 cluster.setupPrimary({
   exec: fileURLToPath(new URL("./server.mjs", import.meta.url)),
   args: process.argv.slice(2),
@@ -67,7 +83,10 @@ let started = false;
 const recentDeaths = [];
 
 cluster.on("exit", (worker, code, signal) => {
-  if (stopping) return;
+  if (stopping) {
+    if (alive().length === 0) process.exit(process.exitCode ?? 0);
+    return;
+  }
   if (!started) {
     // The first worker could not start: bad configuration or a port in use (it printed why, once).
     // The others would only say the same again: stop with its status.
@@ -87,25 +106,32 @@ cluster.on("exit", (worker, code, signal) => {
   cluster.fork(WORKER_ENV);
 });
 
-function stop(code = 0) {
-  process.exitCode = code;
-  if (stopping) return;
-  stopping = true;
-  const alive = Object.values(cluster.workers ?? {}).filter((worker) => worker && !worker.isDead());
-  let left = alive.length;
-  if (left === 0) process.exit(code);
-  for (const worker of alive) {
-    worker.once("exit", () => {
-      left -= 1;
-      if (left === 0) process.exit(code);
-    });
-    worker.process.kill("SIGTERM");
+const alive = () => Object.values(cluster.workers ?? {}).filter((worker) => worker && !worker.isDead());
+
+/** Passes the signal on to the workers, which drain and exit; then this process exits too. */
+function stop(code = 0, signal = "SIGTERM") {
+  process.exitCode ||= code;
+  if (!stopping) {
+    stopping = true;
+    if (started)
+      log("info", "server.stopping", {
+        signal,
+        workers: alive().length,
+        delaySeconds: signal === "SIGTERM" ? shutdown.delayMs / 1000 : 0,
+        timeoutSeconds: shutdown.timeoutMs / 1000,
+      });
+    // The workers exit by the timeout themselves; this is for one that cannot.
+    setTimeout(() => {
+      for (const worker of alive()) worker.process.kill("SIGKILL");
+      process.exit(process.exitCode || 1);
+    }, shutdown.timeoutMs + 2_000).unref();
   }
-  setTimeout(() => process.exit(code), 10_000).unref();
+  if (alive().length === 0) process.exit(process.exitCode);
+  for (const worker of alive()) worker.process.kill(signal);
 }
 
-process.on("SIGTERM", () => stop(0));
-process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0, "SIGTERM"));
+process.on("SIGINT", () => stop(0, "SIGINT"));
 
 // `npm start` runs this under npm (and a shell): stopping npm by its process id, a SIGTERM or a
 // SIGKILL, does not reach this process, which would keep serving the port.
@@ -117,5 +143,6 @@ const first = cluster.fork(WORKER_ENV);
 first.on("message", (message) => {
   if (started || message?.nextSessions !== "listening") return;
   started = true;
+  console.log(`Ready on ${message.url} (${workers} worker${workers === 1 ? "" : "s"})`);
   for (let index = 1; index < workers; index += 1) cluster.fork(WORKER_ENV);
 });

@@ -1,8 +1,7 @@
 /**
  * `npm start` (scripts/start.mjs): WEB_CONCURRENCY workers of `next start`
- * behind one port. Each request here goes on a connection of its own, and
- * the cluster's primary hands new connections to the workers in turn, so
- * consecutive requests land on different workers.
+ * behind one port. Each request here goes on a connection of its own, which
+ * whichever worker is free takes, so consecutive requests land on either.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { realpathSync } from "node:fs";
@@ -12,34 +11,8 @@ import { expect, test } from "@playwright/test";
 import { freePort } from "../support/free-port";
 import { childrenOf, isAlive, processTree } from "../support/process-tree";
 import { TEST_SECRET, testAuthUsers, USERS } from "../support/fixtures";
-import { actionFields, formData } from "../support/http";
+import { actionFields, formData, fresh } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-
-type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
-
-/** One request on a new connection (no keep-alive), so that the primary picks the next worker. */
-async function fresh(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: FormData } = {},
-): Promise<Reply> {
-  let body: Buffer | undefined;
-  const headers = { ...init.headers };
-  if (init.body) {
-    const encoded = new Response(init.body);
-    headers["content-type"] = encoded.headers.get("content-type")!;
-    body = Buffer.from(await encoded.arrayBuffer());
-  }
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: init.method ?? "GET", headers, agent: false }, (response) => {
-      let text = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk) => (text += chunk));
-      response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body: text }));
-    });
-    request.once("error", reject);
-    request.end(body);
-  });
-}
 
 async function login(server: RunningServer, fields: Record<string, string>, username: string, password: string) {
   return fresh(`${server.url}/login`, {
@@ -106,6 +79,71 @@ test("npm start: the workers share sign-ins and the login throttle, replace a de
     expect(isAlive(server.pid)).toBe(false);
     for (const pid of running) expect(isAlive(pid)).toBe(false);
     expect(server.output()).toContain("starting another");
+  } finally {
+    await server.stop();
+  }
+});
+
+test("npm start: a worker that dies leaves no request hanging; each is answered, or reset at once", async () => {
+  test.setTimeout(90_000);
+  const server = await startServer(
+    { SESSION_SECRET: TEST_SECRET, AUTH_USERS: await testAuthUsers(), WEB_CONCURRENCY: "2" },
+    { cluster: true },
+  );
+  try {
+    await waitFor(() => childrenOf(server.pid).length === 2, "two workers");
+    const [victim] = childrenOf(server.pid);
+    // Keep-alive clients, a steady load, and each of their requests followed to its end.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 12 });
+    const outcomes = { answered: 0, reset: 0 };
+    const pending = new Set<Promise<void>>();
+    const one = () => {
+      const request = new Promise<void>((resolve) => {
+        let ended = false;
+        const end = (outcome: keyof typeof outcomes) => {
+          if (ended) return;
+          ended = true;
+          outcomes[outcome] += 1;
+          resolve();
+        };
+        http
+          .get(`${server.url}/login`, { agent }, (response) => {
+            response.resume();
+            response.on("end", () => end("answered"));
+            response.on("error", () => end("reset"));
+          })
+          .on("error", () => end("reset"));
+      });
+      pending.add(request);
+      void request.then(() => pending.delete(request));
+      return request;
+    };
+    let loading = true;
+    const load = Array.from({ length: 12 }, async () => {
+      while (loading) await one();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Frozen first, so that connections reach it and wait, then killed: a crash in the middle of work.
+    process.kill(victim, "SIGSTOP");
+    const fresh = Array.from({ length: 12 }, () => one());
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    process.kill(victim, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    loading = false;
+    const settled = await Promise.race([
+      Promise.all([...load, ...fresh, ...pending]).then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000)),
+    ]);
+    agent.destroy();
+    console.log(
+      `worker killed under load: ${outcomes.answered} requests answered, ${outcomes.reset} reset, ${pending.size} still waiting 15 s later`,
+    );
+    expect(settled, `${pending.size} requests neither answered nor reset`).toBe(true);
+    expect(outcomes.answered).toBeGreaterThan(0);
+    await waitFor(
+      () => childrenOf(server.pid).length === 2 && !childrenOf(server.pid).includes(victim),
+      "a new worker",
+    );
   } finally {
     await server.stop();
   }

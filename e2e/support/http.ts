@@ -1,8 +1,45 @@
 /**
  * Talking to the server as a script would, without a browser: the no-JS
- * form fields of a server action, and a sign-in over plain fetch. Used by
- * the attack suites (bad input, fuzz, load).
+ * form fields of a server action, a sign-in over plain fetch, and a request
+ * on a connection of its own from a chosen loopback address. Used by the
+ * attack suites (bad input, fuzz, load), npm start's and the proxy's tests.
  */
+import http from "node:http";
+
+export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+/**
+ * One request on a new connection (no keep-alive, so that a cluster's next
+ * connection may go to another worker), from `localAddress` if given: a
+ * client of its own on loopback (127.0.0.2, 127.0.0.3, …).
+ */
+export async function fresh(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: FormData; localAddress?: string } = {},
+): Promise<Reply> {
+  let body: Buffer | undefined;
+  const headers = { ...init.headers };
+  if (init.body) {
+    const encoded = new Response(init.body);
+    headers["content-type"] = encoded.headers.get("content-type")!;
+    body = Buffer.from(await encoded.arrayBuffer());
+  }
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      { method: init.method ?? "GET", headers, agent: false, localAddress: init.localAddress },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body: text }));
+        response.on("error", reject);
+      },
+    );
+    request.once("error", reject);
+    request.end(body);
+  });
+}
 
 /** The hidden fields of the page's form that contains `marker` (its heading or its button's text). */
 export function formFieldsOf(html: string, marker: string): Record<string, string> {
