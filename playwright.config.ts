@@ -45,6 +45,9 @@ export default defineConfig<object, { storeEnv: Record<string, string>; npmStart
     // The attack suites saturate the server: run them after the timing-sensitive tests, not beside them.
     // Against `npm start`, the production server the README tells people to run.
     { name: "attack", testMatch: ["attack/**/*.spec.ts"], dependencies: ["e2e", "redis"], use: { npmStart: true } },
+    // `npm start` behind a real nginx (the README's block): client addresses, a secret rotated in a rolling
+    // deploy, restarts under load. After the timing-sensitive tests, as their load is heavy too.
+    { name: "proxy", testMatch: ["proxy/**/*.spec.ts"], dependencies: ["e2e", "redis"] },
     // `npm run screenshots` only.
     { name: "screenshots", testMatch: ["screenshots/**/*.spec.ts"] },
   ],

@@ -45,14 +45,15 @@ export async function testEnv(env: Record<string, string | undefined>): Promise<
 
 /**
  * A production server with the test accounts: `next start`, or with `npmStart` what `npm start` runs
- * (scripts/start.mjs: its own server in front of Next's handler; one worker unless WEB_CONCURRENCY says).
+ * (scripts/start.mjs: its own server in front of Next's handler; one worker unless `workers` or
+ * WEB_CONCURRENCY says, "per core" being npm start's default). `port`: a given one rather than a free one.
  */
 export async function serverWith(
   env: Record<string, string | undefined>,
-  { npmStart = false }: { npmStart?: boolean } = {},
+  { npmStart = false, workers = 1, port }: { npmStart?: boolean; workers?: number | "per core"; port?: number } = {},
 ): Promise<RunningServer> {
-  const workers = npmStart ? { WEB_CONCURRENCY: "1" } : {};
-  return startServer({ ...workers, ...(await testEnv(env)) }, { cluster: npmStart });
+  const count = npmStart && workers !== "per core" ? { WEB_CONCURRENCY: String(workers) } : {};
+  return startServer({ ...count, ...(await testEnv(env)) }, { cluster: npmStart, port });
 }
 
 type WorkerFixtures = {

@@ -4,7 +4,7 @@ import { startRedis } from "./redis-server";
 import { startPagesBuild } from "./split";
 
 /** The folders of e2e/ that a Playwright project runs (playwright.config.ts): a spec anywhere else would run in none. */
-const PROJECT_FOLDERS = ["flows", "site", "redis", "ha", "copy", "attack", "screenshots"];
+const PROJECT_FOLDERS = ["flows", "site", "redis", "ha", "copy", "attack", "proxy", "screenshots"];
 
 function strayedSpecs(dir: string, relative = ""): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

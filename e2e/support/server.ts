@@ -85,8 +85,11 @@ export async function startServer(
     root: at = root,
     next = at,
     nodeArgs = [],
+    port: chosen,
   }: {
     cluster?: boolean;
+    /** A given port (a server restarted where a proxy expects it), rather than a free one. */
+    port?: number;
     /** Another app's build (a checkout of an older commit, the benchmark's floor). */
     root?: string;
     /** The checkout whose node_modules hold the Next.js to run (default: `root`). */
@@ -94,7 +97,7 @@ export async function startServer(
     nodeArgs?: string[];
   } = {},
 ): Promise<RunningServer> {
-  const port = await freePort();
+  const port = chosen ?? (await freePort());
   // `node .../next start` so that the pid is the server's own, not a shell's.
   const entry = cluster ? path.join(at, "scripts/start.mjs") : path.join(next, "node_modules/next/dist/bin/next");
   const server = await startProcess(
