@@ -15,7 +15,7 @@ import { formatApproxDuration } from "@/lib/i18n/format";
 import type { Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import { destroySession, getSession, updateSession } from "@/lib/session";
-import { FreshSignInRequiredError } from "@/lib/session/redis";
+import { FreshSignInRequiredError } from "@/lib/session/redis/errors";
 import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
 
 /** What each playground form shows after it ran. */

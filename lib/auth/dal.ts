@@ -9,8 +9,12 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import { loginPath, unavailablePath } from "@/lib/auth/safe-next";
 import { userExists } from "@/lib/auth/users";
+import { provideRedisStore } from "@/lib/config";
 import { getSession, type Session } from "@/lib/session";
-import { StoreUnavailableError } from "@/lib/session/redis";
+import { StoreUnavailableError } from "@/lib/session/redis/errors";
+
+// The pages' side only: with SESSION_STORE=redis, lib/config loads the store from here on first use.
+provideRedisStore(() => import("@/lib/session/redis"));
 
 type SignedInSession = Session & { data: { user: string } };
 

@@ -26,7 +26,8 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
-import { redisConnection, StoreUnavailableError } from "@/lib/session/redis";
+import { redisConnection } from "@/lib/session/redis/connection";
+import { StoreUnavailableError } from "@/lib/session/redis/errors";
 import type { Config } from "../config";
 
 export type ThrottleSettings = { maxFailures: number; lockout: number };

@@ -7,7 +7,7 @@
  * configuration stops at once instead of failing on the first request.
  */
 import type { SessionConfig } from "../session";
-import { redisStore, type RedisLog, type RedisSessionStore, type RedisTarget } from "../session/redis";
+import type { RedisLog, RedisSessionStore, RedisTarget } from "../session/redis";
 import { clientIp } from "../http/client-ip";
 import { log } from "../log.mjs";
 import type { ParsedHash } from "../auth/hash-format";
@@ -295,7 +295,7 @@ export function loadConfig(env: Env = process.env): Config {
   const redisLog: RedisLog = (event, message) => log("error", event, { message });
   const store =
     redis.store && redis.target
-      ? redisStore({
+      ? storeOnDemand({
           ...redis.target,
           keyPrefix: redis.keyPrefix,
           newSessionsPerAddress,
@@ -323,6 +323,37 @@ export function loadConfig(env: Env = process.env): Config {
     clientAddress,
     loginThrottle: { maxFailures, lockout },
     clusterWorker: env.NEXT_SESSIONS_CLUSTER === "1",
+  };
+}
+
+type StoreModule = typeof import("../session/redis");
+let loadStore: (() => Promise<StoreModule>) | undefined;
+
+/**
+ * How to load the Redis store (lib/auth/dal.ts, which every page and action
+ * goes through, tells). Nothing here imports it: the middleware, which reads
+ * the cookie alone, ships without a Redis client, and the store's module is
+ * loaded the first time a page or an action uses it, with SESSION_STORE=redis only.
+ */
+export function provideRedisStore(load: () => Promise<StoreModule>) {
+  loadStore = load;
+}
+
+/** The Redis store, made on its first use from what provideRedisStore was given. */
+function storeOnDemand(options: Parameters<StoreModule["redisStore"]>[0]): RedisSessionStore {
+  let made: Promise<RedisSessionStore> | undefined;
+  const store = () => {
+    if (!loadStore) throw new Error("SESSION_STORE=redis, but nothing called provideRedisStore() in this bundle");
+    return (made ??= loadStore().then(({ redisStore }) => redisStore(options)));
+  };
+  return {
+    load: async (...args) => (await store()).load(...args),
+    create: async (...args) => (await store()).create(...args),
+    update: async (...args) => (await store()).update(...args),
+    touch: async (...args) => (await store()).touch(...args),
+    destroy: async (...args) => (await store()).destroy(...args),
+    list: async (...args) => (await store()).list(...args),
+    end: async (...args) => (await store()).end(...args),
   };
 }
 

@@ -11,7 +11,7 @@ import {
   SessionEndedError,
   StoreUnavailableError,
   TooManySessionsError,
-} from "@/lib/session/redis";
+} from "@/lib/session/redis/errors";
 
 export function whyNot(
   error: unknown,

@@ -10,6 +10,7 @@
  * and follows a failover, by itself).
  */
 import type { RedisClientType } from "redis";
+import { StoreUnavailableError } from "./errors";
 
 const DEADLINE_MS = 1_000;
 
@@ -18,14 +19,6 @@ export type RedisTarget =
   | { url: string }
   | { clusterNodes: string[] }
   | { sentinels: { host: string; port: number }[]; masterName: string; password?: string; sentinelPassword?: string };
-
-/** The store did not answer (down, unreachable or too slow): a write may or may not have been made. */
-export class StoreUnavailableError extends Error {
-  constructor(cause?: unknown) {
-    super("The session service is unavailable.", { cause });
-    this.name = "StoreUnavailableError";
-  }
-}
 
 /**
  * Keys read lately stay in the process (node-redis's client-side cache over
@@ -260,3 +253,19 @@ export async function replicated(target: RedisTarget, client: Client, keys: stri
       : new Set([client as unknown as Node]);
   await Promise.all([...nodes].filter((node) => !isAlone(node)).map(waitOn));
 }
+
+export const consoleLog: Log = (event, message) => console.error(`${event}: ${message}`);
+
+/** The Redis a store's options name, alone (its connection is shared with whatever else names it). */
+export function targetOf(options: RedisTarget): RedisTarget {
+  if ("url" in options) return { url: options.url };
+  if ("clusterNodes" in options) return { clusterNodes: options.clusterNodes };
+  const { sentinels, masterName, password, sentinelPassword } = options;
+  return { sentinels, masterName, password, sentinelPassword };
+}
+
+/** Runs `work` on the connection to `target` within its deadline (the app's login throttle counts in Redis). */
+export const redisConnection =
+  (target: RedisTarget, log: Log = consoleLog) =>
+  <T>(work: (client: Client) => Promise<T>) =>
+    withRedis(targetOf(target), log, work);

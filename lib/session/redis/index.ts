@@ -11,45 +11,22 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Session, SessionData, SessionStore } from "@/lib/session";
-import { forget, replicated, withRedis, type Client, type Log, type RedisTarget } from "./connection";
+import {
+  consoleLog,
+  forget,
+  replicated,
+  targetOf,
+  withRedis,
+  type Client,
+  type Log,
+  type RedisTarget,
+} from "./connection";
 import { CREATE, INDEX, TOUCH, UPDATE } from "./scripts";
 
-export { StoreUnavailableError, type Log as RedisLog, type RedisTarget } from "./connection";
+import { FreshSignInRequiredError, RecordTooLargeError, SessionEndedError, TooManySessionsError } from "./errors";
 
-/** The session would take more than a record keeps (16 KB); nothing was written. */
-export class RecordTooLargeError extends Error {
-  constructor(
-    readonly bytes: number,
-    readonly limit = MAX_BYTES,
-  ) {
-    super(`The session would take ${bytes} bytes; the store keeps at most ${limit}.`);
-    this.name = "RecordTooLargeError";
-  }
-}
-
-/** Too many new sessions from one address lately; nothing was written. */
-export class TooManySessionsError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many new sessions from this address; try again in ${retryAfterSeconds} s.`);
-    this.name = "TooManySessionsError";
-  }
-}
-
-/** The session ended (elsewhere, or it expired) between reading and writing it; nothing was written. */
-export class SessionEndedError extends Error {
-  constructor() {
-    super("The session has ended.");
-    this.name = "SessionEndedError";
-  }
-}
-
-/** Ending another session needs a password given lately (`freshAge`); nothing was ended. */
-export class FreshSignInRequiredError extends Error {
-  constructor() {
-    super("Enter your password again to end sessions.");
-    this.name = "FreshSignInRequiredError";
-  }
-}
+export * from "./errors";
+export { redisConnection, type Log as RedisLog, type RedisTarget } from "./connection";
 
 /** Which Redis (`{ url }`, `{ clusterNodes }` or `{ sentinels, masterName }`), and the store's own settings. */
 type RedisStoreOptions = RedisTarget & {
@@ -111,16 +88,6 @@ const wrongType = (error: unknown): Fields => {
 
 /** A session's name in lists and forms: never its id, which is a bearer secret. */
 const handleOf = (id: string) => createHash("sha256").update(`handle:${id}`).digest("hex").slice(0, 16);
-
-const consoleLog: Log = (event, message) => console.error(`${event}: ${message}`);
-
-/** The Redis a store's options name, alone (its connection is shared with whatever else names it). */
-function targetOf(options: RedisTarget): RedisTarget {
-  if ("url" in options) return { url: options.url };
-  if ("clusterNodes" in options) return { clusterNodes: options.clusterNodes };
-  const { sentinels, masterName, password, sentinelPassword } = options;
-  return { sentinels, masterName, password, sentinelPassword };
-}
 
 export function redisStore(options: RedisStoreOptions) {
   const { keyPrefix = "session:", newSessionsPerAddress = 20, freshAge = 600, log = consoleLog } = options;
@@ -207,7 +174,7 @@ export function redisStore(options: RedisStoreOptions) {
       const fields = toFields(data);
       const userAgent = request.get("user-agent");
       if (userAgent) fields.a = userAgent.slice(0, 256);
-      if (bytes(fields) > MAX_BYTES) throw new RecordTooLargeError(bytes(fields));
+      if (bytes(fields) > MAX_BYTES) throw new RecordTooLargeError(bytes(fields), MAX_BYTES);
       const id = randomBytes(32).toString("base64url");
       const wait = await run(async (client) => {
         const wait = await admit(client, data, options.clientAddress(request));
@@ -236,7 +203,7 @@ export function redisStore(options: RedisStoreOptions) {
         recent.delete(id);
         return result;
       });
-      if (status === -1) throw new RecordTooLargeError(size);
+      if (status === -1) throw new RecordTooLargeError(size, MAX_BYTES);
       if (status !== 1) throw new SessionEndedError();
     },
 
@@ -284,9 +251,3 @@ export function redisStore(options: RedisStoreOptions) {
 }
 
 export type RedisSessionStore = ReturnType<typeof redisStore>;
-
-/** Runs `work` on the connection to `target` within its deadline (the app's login throttle counts in Redis). */
-export const redisConnection =
-  (target: RedisTarget, log: Log = consoleLog) =>
-  <T>(work: (client: Client) => Promise<T>) =>
-    withRedis(targetOf(target), log, work);
