@@ -11,6 +11,7 @@ const SOURCES = [
   "lib",
   "public",
   "middleware.ts",
+  "proxy.ts",
   "instrumentation.ts",
   "next.config.ts",
   "postcss.config.mjs",

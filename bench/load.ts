@@ -5,12 +5,14 @@
  * status is not the expected one counts as an error: a signed-in request
  * answered with a redirect is a failure, not a fast response.
  *
- * The server's CPU time over the run comes from /proc/<pid>/stat (user +
- * system, the process and all its descendants: gunicorn's or the cluster's
- * workers), which is steadier than req/s on a shared, noisy machine.
+ * The server's CPU time over the run comes from /proc: the nanoseconds each
+ * thread of the process and of all its descendants (gunicorn's or the
+ * cluster's workers) has run (schedstat), or where that is missing their
+ * ticks (stat: user + system, 10 ms each). It is steadier than req/s on a
+ * shared, noisy machine.
  */
-import { spawn } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -32,6 +34,8 @@ export type LoadOptions = {
   serverPid: number;
   /** Other processes whose CPU counts as the server's (Redis, for the Redis store). */
   alsoPids?: number[];
+  /** The CPUs the load client may run on (taskset), away from the server's. */
+  clientCpus?: string;
 };
 
 export type LoadResult = {
@@ -54,6 +58,35 @@ const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 /** CPU ticks used so far by `root` and every live descendant. */
 export function treeTicks(root: number): number {
   return processTree(root).reduce((sum, process) => sum + process.ticks, 0);
+}
+
+/** Nanoseconds of CPU used so far by every thread of `root` and its live descendants; null without schedstat. */
+function treeNanos(root: number): number | null {
+  let total = 0;
+  for (const { pid } of processTree(root)) {
+    let threads: string[];
+    try {
+      threads = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const thread of threads) {
+      try {
+        total += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "utf8").split(" ")[0]);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(`/proc/${pid}/task/${thread}`)) continue;
+        return null; // no schedstat on this kernel
+      }
+    }
+  }
+  return total;
+}
+
+/** Milliseconds of CPU used so far by these processes and their descendants. */
+function cpuMs(pids: number[]): number {
+  const nanos = pids.map(treeNanos);
+  if (nanos.every((value) => value !== null)) return (nanos as number[]).reduce((sum, value) => sum + value, 0) / 1e6;
+  return pids.reduce((sum, pid) => sum + treeTicks(pid), 0) * TICK_MS;
 }
 
 /* ---------------------------------------------------------------- wrk ---- */
@@ -98,16 +131,32 @@ end
 `;
 }
 
-function runWrk(binary: string, request: LoadRequest, connections: number, seconds: number): Promise<LoadResult> {
+function runWrk(
+  binary: string,
+  request: LoadRequest,
+  connections: number,
+  seconds: number,
+  clientCpus?: string,
+): Promise<LoadResult> {
   const script = path.join(os.tmpdir(), `bench-${process.pid}-${Date.now()}.lua`);
   writeFileSync(script, wrkScript(request));
-  const threads = Math.min(2, connections);
+  // One thread per CPU the client may use ("0", or "0-N"), two otherwise.
+  const cpus = clientCpus ? Number(clientCpus.split("-").at(-1)) + 1 : 2;
+  const threads = Math.min(cpus, 2, connections);
+  const wrk = [
+    binary,
+    `-t${threads}`,
+    `-c${connections}`,
+    `-d${seconds}s`,
+    "--timeout",
+    "10s",
+    "-s",
+    script,
+    request.url,
+  ];
+  const [command, ...args] = clientCpus ? ["taskset", "-c", clientCpus, ...wrk] : wrk;
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      binary,
-      [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "-s", script, request.url],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -167,24 +216,40 @@ async function runAutocannon(request: LoadRequest, connections: number, seconds:
 
 /* --------------------------------------------------------------- run ---- */
 
-function drive(request: LoadRequest, connections: number, seconds: number): Promise<LoadResult> {
+function drive(request: LoadRequest, connections: number, seconds: number, clientCpus?: string): Promise<LoadResult> {
   const binary = process.env.BENCH_CLIENT === "autocannon" ? null : wrkBinary();
-  return binary ? runWrk(binary, request, connections, seconds) : runAutocannon(request, connections, seconds);
+  return binary
+    ? runWrk(binary, request, connections, seconds, clientCpus)
+    : runAutocannon(request, connections, seconds);
 }
 
 /** Warms the server up, then measures. */
 export async function load(request: LoadRequest, options: LoadOptions): Promise<LoadResult> {
-  if (options.warmupSeconds > 0) await drive(request, options.connections, options.warmupSeconds);
+  const { connections, clientCpus } = options;
+  if (options.warmupSeconds > 0) await drive(request, connections, options.warmupSeconds, clientCpus);
   const pids = [options.serverPid, ...(options.alsoPids ?? [])];
-  const ticks = () => pids.reduce((sum, pid) => sum + treeTicks(pid), 0);
-  const before = ticks();
+  const before = cpuMs(pids);
   const started = process.hrtime.bigint();
-  const result = await drive(request, options.connections, options.seconds);
+  const result = await drive(request, connections, options.seconds, clientCpus);
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const cpuMs = (ticks() - before) * TICK_MS;
+  const used = cpuMs(pids) - before;
   return {
     ...result,
-    cpuMsPerRequest: result.requests > 0 ? cpuMs / result.requests : 0,
-    cores: cpuMs / elapsedMs,
+    cpuMsPerRequest: result.requests > 0 ? used / result.requests : 0,
+    cores: used / elapsedMs,
   };
+}
+
+/**
+ * Keeps `pids` and their descendants, every thread, on the machine's last CPU, and returns the others
+ * for the load client (taskset, Linux): a server measured against another then never shares a core
+ * with the client that loads it. Null where that cannot be done (one CPU, no taskset).
+ */
+export function pinServer(pids: number[]): string | null {
+  const cpus = os.availableParallelism();
+  if (cpus < 2 || !existsSync("/usr/bin/taskset")) return null;
+  for (const { pid } of pids.flatMap((root) => processTree(root))) {
+    spawnSync("/usr/bin/taskset", ["-a", "-p", "-c", String(cpus - 1), String(pid)], { stdio: "ignore" });
+  }
+  return cpus === 2 ? "0" : `0-${cpus - 2}`;
 }

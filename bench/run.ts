@@ -1,27 +1,29 @@
 /**
- * npm run bench [-- --quick] [-- --anchor] [-- --only <text>]
+ * npm run bench [-- --quick] [-- --anchor] [-- --only <text>] [-- --baseline <checkout>]
  *
- * Measures the production build against its floor: builds both if needed
- * (the floor, bench/floor/, is the student table as a dynamic page with no
- * sessions, built with this project's own dependencies), then in each of
- * several rounds, in a shuffled order, starts one `next start` at a time on
- * a free loopback port (the floor; this app with the cookie store; with the
- * Redis store; and with --baseline another checkout), warms it up, puts a
- * fixed load on each scenario, and keeps req/s, p50, p99, errors and the
- * server's CPU per request. The targets compare medians over the rounds.
- * Then `npm start` (a worker per core) on every scenario, `--anchor` the
- * original Flask tutorial app (../shared/flask-anchor, gunicorn with 2
- * workers), and micro-benchmarks of the session layer. Writes
- * bench/results/latest.json and latest.md.
+ * Measures the production build against its floor (bench/floor/: the student
+ * table as a dynamic page with no sessions, built with this project's own
+ * dependencies) and, with --baseline, against another checkout. Builds what
+ * is missing, then starts every server of the rounds at once on free loopback
+ * ports (the floor; this app with the cookie store; with the Redis store on
+ * one Redis, a Cluster and a Sentinel set; the baseline) and, round after
+ * round, puts a short fixed load on each scenario of each server in turn,
+ * keeping req/s, p50, p99, errors and the server's CPU per request. A
+ * comparison is a ratio per round between two measurements seconds apart,
+ * their median and its 95% interval (bootstrap): the machine's drift, up to
+ * 2x within minutes, falls on both sides of each ratio. Then `npm start` (a
+ * worker per core) on every scenario, `--anchor` the original Flask tutorial
+ * app (../shared/flask-anchor, gunicorn with 2 workers), and micro-benchmarks
+ * of the session layer. Writes bench/results/latest.json and latest.md.
  *
  * Options: --quick (a ~30 s smoke), --anchor, --only <texts> (the scenarios
- * whose "group: name" contains one of these comma-separated texts), --connections N (32), --seconds N (8), --no-build, --rounds N (3:
- * the one-process scenarios, each round in a shuffled order), --baseline
- * <dir> (another checkout, built there, measured in the same rounds: how a
- * change compares with the commit before it). Exits 1 when
- * a scenario had errors (a response with another status than expected) or
- * served nothing; targets not met are reported, not an exit status (the
- * figures of a shared machine move).
+ * whose "group: name" contains one of these texts, separated by ";"),
+ * --connections N (32), --seconds N (3 per measurement, after 1 s of warm-up),
+ * --no-build, --rounds N (12), --baseline <dir> (another checkout, built
+ * there: how a change compares with the commit before it; the same checkout
+ * twice shows what the method can tell apart). Exits 1 when a scenario had
+ * errors (a response with another status than expected) or served nothing;
+ * targets not met are reported, not an exit status.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -35,7 +37,8 @@ import { freePort } from "../e2e/support/free-port";
 import { startRedis, type TestRedis } from "../e2e/support/redis-server";
 import { startCluster, startSentinelSet } from "../e2e/support/redis-ha";
 import { buildIfNeeded } from "./build";
-import { load, wrkBinary, type LoadRequest, type LoadResult } from "./load";
+import { load, pinServer, wrkBinary, type LoadRequest, type LoadResult } from "./load";
+import { startup } from "./startup";
 import { formatReport, GROUP, type Report, type ScenarioResult } from "./report";
 
 const root = path.resolve(__dirname, "..");
@@ -71,24 +74,31 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
   return value;
 }
 
-const CONNECTIONS = positiveInteger("connections", args.connections, 32);
-const SECONDS = positiveInteger("seconds", args.seconds, args.quick ? 1 : 8);
-const WARMUP = args.quick ? 1 : 2;
+/** The rounds: many short measurements of each server in turn, with a few connections (see bench/README.md). */
+const ROUND_CONNECTIONS = positiveInteger("connections", args.connections, 8);
+const ROUND_SECONDS = positiveInteger("seconds", args.seconds, 1);
+const ROUNDS = positiveInteger("rounds", args.rounds, args.quick ? 2 : 48);
+/** New server processes every EPOCH rounds. */
+const EPOCH = args.quick ? 1 : 4;
+/** npm start's scenarios and the anchor's: a saturating load, one server, a scenario at a time. */
+const CONNECTIONS = 32;
+const SECONDS = args.quick ? 1 : 5;
+const WARMUP = 1;
 const SERVER_WARMUP = args.quick ? 0 : 4;
-const ROUNDS = positiveInteger("rounds", args.rounds, args.quick ? 1 : 3);
 const BASELINE = args.baseline ? path.resolve(args.baseline) : undefined;
 /** Sign-in runs scrypt on purpose: a few connections say what it costs. */
 const SIGN_IN_CONNECTIONS = 4;
 const ANCHOR_DIR = path.resolve(root, process.env.FLASK_ANCHOR_DIR ?? "../shared/flask-anchor");
 const FLOOR_DIR = path.join(root, "bench/floor");
+const GUIDE_DIR = path.join(root, "bench/guide");
 const GUNICORN = process.env.GUNICORN_BIN ?? "/usr/bin/gunicorn";
 
 const USER = { name: "admin", password: "admin123" };
 const SECRET = randomBytes(32).toString("base64");
 
-/** `--only a,b`: the scenarios whose "group: name" contains any of the texts. */
+/** `--only "a;b"`: the scenarios whose "group: name" contains any of the texts (names hold commas). */
 const only = (args.only ?? "")
-  .split(",")
+  .split(";")
   .map((text) => text.trim().toLowerCase())
   .filter(Boolean);
 const selected = (name: string) => only.length === 0 || only.some((text) => name.toLowerCase().includes(text));
@@ -131,31 +141,47 @@ async function responseBytes(request: LoadRequest): Promise<number | undefined> 
   return (await response.arrayBuffer()).byteLength;
 }
 
+const sizes = new Map<string, number | undefined>();
+
 async function measure(
   target: { pid: number; alsoPids?: number[] },
   group: string,
   name: string,
   request: LoadRequest,
-  connections = CONNECTIONS,
-  seconds = SECONDS,
-  round?: number,
+  {
+    connections = CONNECTIONS,
+    seconds = SECONDS,
+    warmupSeconds = WARMUP,
+    round,
+    epoch,
+    clientCpus,
+  }: {
+    connections?: number;
+    seconds?: number;
+    warmupSeconds?: number;
+    round?: number;
+    epoch?: number;
+    clientCpus?: string;
+  } = {},
 ): Promise<LoadResult | null> {
   const label = `${group}: ${name}`;
   if (!selected(label)) return null;
   process.stdout.write(`  ${label.padEnd(58)} `);
-  const bytes = await responseBytes(request);
+  if (!sizes.has(label)) sizes.set(label, await responseBytes(request));
+  const bytes = sizes.get(label);
   const result = await load(request, {
     connections,
     seconds,
-    warmupSeconds: WARMUP,
+    warmupSeconds,
     serverPid: target.pid,
     alsoPids: target.alsoPids,
+    clientCpus,
   });
   results.push({
     group,
     name,
     connections,
-    ...(round ? { round } : {}),
+    ...(round ? { round, epoch } : {}),
     ...(bytes === undefined ? {} : { bytes }),
     ...result,
   });
@@ -211,35 +237,18 @@ const COOKIE_SCENARIOS = ["ceiling", "login", "anonymous", "signedIn", "detail",
 const COOKIE_GROUP = GROUP.cluster;
 /** Measured in every round. */
 const ROUND_SCENARIOS = ["signedIn", "login", "anonymous"] as const;
+type RoundScenario = (typeof ROUND_SCENARIOS)[number];
 const REDIS_SCENARIOS = ["signedIn"] as const;
-
-/** Fisher-Yates, so that no build is always measured first (the machine drifts within minutes). */
-function shuffled<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let index = copy.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(Math.random() * (index + 1));
-    [copy[index], copy[other]] = [copy[other], copy[index]];
-  }
-  return copy;
-}
 
 const anySelected = (group: string, names: readonly (keyof typeof SCENARIO)[]) =>
   names.some((name) => selected(`${group}: ${SCENARIO[name]}`));
 
-/** The floor has no sessions: its one page, the table. */
-async function floorScenarios(server: Target, round: number) {
-  const request = { url: `${server.url}/students`, expect: 200 };
-  await warmUp(server, request);
-  await measure(server, GROUP.floor, SCENARIO.floor, request, CONNECTIONS, SECONDS, round);
-}
-
 type AppScenario = Exclude<keyof typeof SCENARIO, "floor">;
 
-async function appScenarios(server: Target, group: string, names: readonly AppScenario[], round?: number) {
-  const { url } = server;
+/** Each scenario's request against an app server (signed in over HTTP first). */
+async function appRequests(url: string): Promise<Record<AppScenario, () => Promise<LoadRequest>>> {
   const signedIn = { cookie: await signInByFetch(url, USER.name, USER.password) };
-  await warmUp(server, { url: `${url}/students`, headers: signedIn, expect: 200 });
-  const requests: Record<AppScenario, () => Promise<LoadRequest>> = {
+  return {
     ceiling: async () => ({ url: `${url}/healthz`, expect: 200 }),
     login: async () => ({ url: `${url}/login`, expect: 200 }),
     anonymous: async () => ({ url: `${url}/students`, expect: 307 }),
@@ -255,12 +264,18 @@ async function appScenarios(server: Target, group: string, names: readonly AppSc
     },
     signIn: () => signInRequest(url),
   };
+}
+
+/** Every scenario of `names`, one after the other, on one server (npm start's). */
+async function appScenarios(server: Target, group: string, names: readonly AppScenario[]) {
+  const requests = await appRequests(server.url);
+  await warmUp(server, await requests.signedIn());
   for (const name of names) {
     if (!selected(`${group}: ${SCENARIO[name]}`)) continue;
     // A sign-in takes about a second of scrypt: give it a few seconds even in a quick run.
     const [connections, seconds] =
       name === "signIn" ? [SIGN_IN_CONNECTIONS, Math.max(SECONDS, args.quick ? 3 : 5)] : [CONNECTIONS, SECONDS];
-    await measure(server, group, SCENARIO[name], await requests[name](), connections, seconds, round);
+    await measure(server, group, SCENARIO[name], await requests[name](), { connections, seconds });
   }
 }
 
@@ -328,6 +343,7 @@ async function main() {
   }
   buildIfNeeded(root, !args["no-build"]);
   buildIfNeeded(FLOOR_DIR, !args["no-build"], root);
+  buildIfNeeded(GUIDE_DIR, !args["no-build"], root);
   if (BASELINE) {
     if (!existsSync(path.join(BASELINE, "node_modules/next"))) {
       console.error(`--baseline needs a checkout with its dependencies installed (npm ci in ${BASELINE}).`);
@@ -337,8 +353,9 @@ async function main() {
   }
   const workers = Number(process.env.WEB_CONCURRENCY) || os.availableParallelism();
   console.log(
-    `Load: ${wrkBinary() && process.env.BENCH_CLIENT !== "autocannon" ? "wrk" : "autocannon"}, ${CONNECTIONS} connections, ` +
-      `${WARMUP} s warm-up + ${SECONDS} s per scenario, one server at a time; ${os.availableParallelism()} cores.`,
+    `Load: ${wrkBinary() && process.env.BENCH_CLIENT !== "autocannon" ? "wrk" : "autocannon"}; ${ROUNDS} rounds of ` +
+      `${ROUND_SECONDS} s per server and scenario, ${ROUND_CONNECTIONS} connections; then npm start, ${CONNECTIONS} connections, ` +
+      `${WARMUP} s warm-up + ${SECONDS} s per scenario; ${os.availableParallelism()} cores.`,
   );
 
   const npmStart = `npm start (${workers} worker${workers === 1 ? "" : "s"})`;
@@ -376,46 +393,115 @@ async function main() {
     const redis = await start().catch((error: Error) => console.warn(`\n${group}: skipped (${error.message})`));
     if (redis) redises.set(group, redis);
   }
-  try {
-    type RoundApp = {
-      group: string;
-      start: () => Promise<Target>;
-      run: (target: Target, round: number) => Promise<void>;
-    };
-    const cookieApp = (group: string, at: string): RoundApp => ({
+  /** The servers of the rounds: each with its group and its requests, by the scenario they stand for. */
+  type RoundServer = { group: string; target: Target; requests: Partial<Record<RoundScenario, LoadRequest>> };
+  const cookieApp = async (
+    group: string,
+    at: string,
+    env: Record<string, string | undefined> = {},
+  ): Promise<RoundServer> => {
+    const target = asTarget(group, await appServer(env, false, at));
+    const requests = await appRequests(target.url);
+    return {
       group,
-      start: async () => asTarget(group, await appServer({}, false, at)),
-      run: (target, round) => appScenarios(target, group, ROUND_SCENARIOS, round),
+      target,
+      requests: {
+        signedIn: await requests.signedIn(),
+        login: await requests.login(),
+        anonymous: await requests.anonymous(),
+      },
+    };
+  };
+  /** The servers of the rounds, each a function that starts it: the floor, the app, the guide's pattern, the baseline, the Redis stores. */
+  const roundServers: (() => Promise<RoundServer>)[] = [];
+  if (selected(`${GROUP.floor}: ${SCENARIO.floor}`)) {
+    roundServers.push(async () => {
+      const target = asTarget(GROUP.floor, await startServer({}, { root: FLOOR_DIR, next: root }));
+      // The floor's one page stands beside the signed-in page.
+      return { group: GROUP.floor, target, requests: { signedIn: { url: `${target.url}/students`, expect: 200 } } };
     });
-    const roundApps: RoundApp[] = [
-      ...(selected(`${GROUP.floor}: ${SCENARIO.floor}`)
-        ? [
-            {
-              group: GROUP.floor,
-              start: async () => asTarget(GROUP.floor, await startServer({}, { root: FLOOR_DIR, next: root })),
-              run: floorScenarios,
-            },
-          ]
-        : []),
-      ...(anySelected(GROUP.oneProcess, ROUND_SCENARIOS) ? [cookieApp(GROUP.oneProcess, root)] : []),
-      ...[...redises].map(([group, redis]) => ({
-        group,
-        start: async () => ({
-          ...asTarget(
-            group,
-            await appServer({ SESSION_STORE: "redis", REDIS_KEY_PREFIX: "bench:", ...ONE_REDIS, ...redis.env }, false),
-          ),
-          alsoPids: redis.pids(), // Redis works for the server: its CPU counts (replicas' and sentinels' too)
-        }),
-        run: (target: Target, round: number) => appScenarios(target, group, REDIS_SCENARIOS, round),
-      })),
-      ...(BASELINE && anySelected(GROUP.baseline, ROUND_SCENARIOS) ? [cookieApp(GROUP.baseline, BASELINE)] : []),
-    ];
-    for (let round = 1; round <= ROUNDS && roundApps.length > 0; round += 1) {
-      console.log(`\nRound ${round} of ${ROUNDS}: one next start process at a time, in a shuffled order`);
-      for (const app of shuffled(roundApps)) await using(app.start, (target) => app.run(target, round));
+  }
+  if (anySelected(GROUP.oneProcess, ROUND_SCENARIOS)) roundServers.push(() => cookieApp(GROUP.oneProcess, root));
+  if (anySelected(GROUP.guide, ["signedIn", "anonymous"])) {
+    roundServers.push(async () => {
+      // The Next.js auth guide's pattern (bench/guide/): its cookie is a JWT that jose signs.
+      const target = asTarget(
+        GROUP.guide,
+        await startServer({ SESSION_SECRET: SECRET }, { root: GUIDE_DIR, next: root }),
+      );
+      const { SignJWT } = await import("jose");
+      const jwt = await new SignJWT({ userId: USER.name })
+        .setProtectedHeader({ alg: "HS256" })
+        .setIssuedAt()
+        .setExpirationTime("7d")
+        .sign(new TextEncoder().encode(SECRET));
+      return {
+        group: GROUP.guide,
+        target,
+        requests: {
+          signedIn: { url: `${target.url}/students`, headers: { cookie: `session=${jwt}` }, expect: 200 },
+          anonymous: { url: `${target.url}/students`, expect: 307 },
+        },
+      };
+    });
+  }
+  if (BASELINE && anySelected(GROUP.baseline, ROUND_SCENARIOS)) {
+    roundServers.push(() => cookieApp(GROUP.baseline, BASELINE));
+  }
+  for (const [group, redis] of redises) {
+    roundServers.push(async () => {
+      const server = await cookieApp(group, root, {
+        SESSION_STORE: "redis",
+        REDIS_KEY_PREFIX: "bench:",
+        ...ONE_REDIS,
+        ...redis.env,
+      });
+      // Redis works for the server: its CPU counts (replicas' and sentinels' too).
+      server.target.alsoPids = redis.pids();
+      server.requests = { signedIn: server.requests.signedIn };
+      return server;
+    });
+  }
+  let servers: RoundServer[] = [];
+  try {
+    // The rounds come in epochs of EPOCH rounds, each with new server processes, started in another order:
+    // two processes of one build can differ by a few percent for as long as they live (what V8 compiled,
+    // where things landed in memory), and epochs make that a part of the noise, not of a comparison.
+    for (let epoch = 0; epoch * EPOCH < ROUNDS && roundServers.length > 0; epoch += 1) {
+      const starts = epoch % 2 ? [...roundServers].reverse() : roundServers;
+      servers = [];
+      for (const start of starts) servers.push(await start());
+      for (const server of servers) await warmUp(server.target, server.requests.signedIn!);
+      // Each server and its Redis on one CPU, the load client on the others: they never share a core.
+      const clientCpus =
+        pinServer(servers.flatMap(({ target }) => [target.pid, ...(target.alsoPids ?? [])])) ?? undefined;
+      // Every server stays up, idle but for its turns: the measurements compared are seconds apart, and the
+      // order of the turns is reversed every other round, so that the machine's drift falls on both sides.
+      for (let round = epoch * EPOCH + 1; round <= Math.min(ROUNDS, (epoch + 1) * EPOCH); round += 1) {
+        console.log(`\nRound ${round} of ${ROUNDS}: every server in turn, ${round % 2 ? "in order" : "in reverse"}`);
+        const order = round % 2 ? servers : [...servers].reverse();
+        for (const scenario of ROUND_SCENARIOS) {
+          for (const { group, target, requests } of order) {
+            const request = requests[scenario];
+            const name = group === GROUP.floor ? SCENARIO.floor : SCENARIO[scenario];
+            if (request) {
+              await measure(target, group, name, request, {
+                connections: ROUND_CONNECTIONS,
+                seconds: ROUND_SECONDS,
+                warmupSeconds: 0,
+                round,
+                epoch: epoch + 1,
+                clientCpus,
+              });
+            }
+          }
+        }
+      }
+      await Promise.all(servers.map((server) => server.target.stop()));
+      servers = [];
     }
   } finally {
+    await Promise.all(servers.map((server) => server.target.stop()));
     await Promise.all([...redises.values()].map((redis) => redis.stop()));
   }
 
@@ -439,6 +525,17 @@ async function main() {
     );
   }
 
+  const startups: Report["startup"] = [];
+  if (!args.quick && args.only === undefined) {
+    for (const [name, at] of [[GROUP.oneProcess, root], ...(BASELINE ? [[GROUP.baseline, BASELINE]] : [])]) {
+      console.log(`\n${name}: the middleware's trace, and 10 cold starts to the first signed-in page`);
+      const server = await appServer({}, false, at);
+      const cookie = await signInByFetch(server.url, USER.name, USER.password).finally(() => server.stop());
+      const env = { SESSION_SECRET: SECRET, AUTH_USERS: `${USER.name}:${await authHash}` };
+      startups.push({ name, result: await startup(at, env, cookie) });
+    }
+  }
+
   console.log("\nSession layer, in process");
   const { microBenchmarks } = await import("./micro");
   const micro = await microBenchmarks(args.quick);
@@ -450,12 +547,15 @@ async function main() {
     connections: CONNECTIONS,
     seconds: SECONDS,
     warmupSeconds: WARMUP,
+    roundConnections: ROUND_CONNECTIONS,
+    roundSeconds: ROUND_SECONDS,
     workers,
     quick: args.quick,
     anchor: args.anchor,
     rounds: ROUNDS,
     scenarios: results,
     micro,
+    startup: startups,
     durationSeconds: Math.round((Date.now() - started) / 1000),
   };
   const { markdown, failures } = formatReport(report);
