@@ -11,7 +11,7 @@
  * pages but the request it hands on.
  *
  * Next.js 16 renamed this file convention to `proxy.ts`; the project keeps the
- * name its design uses (see README). Node.js runtime: see bench/README.md.
+ * name its design uses. Why, and why the Node.js runtime: docs/decisions.md.
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { audit } from "./lib/auth/audit";

@@ -2,15 +2,16 @@
  * An upgrade signs nobody out: cookies and Redis records written by the
  * session layer of earlier releases (lib/fixtures/sessions-<commit>.json, each
  * made by that commit's code: 40f44b7, and the previous release, 222da97)
- * open with today's.
+ * open with today's. The Redis store's sealed ids (Fe26.2) give way to the
+ * short signed id with the session's next change.
  */
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRedis, type TestRedis } from "../e2e/support/redis-server";
-import { Browser, clientAddress, from } from "../e2e/support/session-harness";
+import { Browser, clientAddress, current, from } from "../e2e/support/session-harness";
 import release40f44b7 from "./fixtures/sessions-40f44b7.json";
 import release222da97 from "./fixtures/sessions-222da97.json";
-import { getSession, type SessionConfig } from "./session";
+import { getSession, updateSession, type SessionConfig } from "./session";
 import { redisStore } from "./session/redis";
 
 vi.mock("next/headers", () => import("../e2e/support/session-harness").then((harness) => harness.nextHeaders));
@@ -82,6 +83,18 @@ for (const [release, fixture] of [
 
     it.each(fixture.redisStore.map((entry) => [entry.name, entry] as const))("open: %s", async (_name, entry) => {
       expect(plain((await open(entry.seal, config("current+old", store())))?.data)).toEqual(entry.data);
+    });
+
+    it("change over to the short cookie, the id and its signature, with the next change", async () => {
+      const settings = config("current+old", store());
+      const signedIn = fixture.redisStore.find((entry) => entry.name === "signed in, remembered, with values")!;
+      expect(signedIn.seal).toMatch(/^Fe26\.2\*/);
+      await open(signedIn.seal, settings);
+      await updateSession((data) => void (data.values.upgraded = "yes"));
+      const short = current.browser.values.get(fixture.cookieName)!;
+      expect(short).toMatch(/^[\w-]{43}\.[\w-]{22}$/);
+      from(new Browser({ [fixture.cookieName]: short }), settings);
+      expect((await getSession())?.data).toMatchObject({ user: signedIn.data.user, values: { upgraded: "yes" } });
     });
 
     it("are listed among the user's sessions, with their devices", async () => {

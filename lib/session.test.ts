@@ -62,7 +62,7 @@ describe("sign-in, reading, sign-out", () => {
     from(new Browser({ [NAME]: seal }));
     const session = await getSession();
     expect(session).toMatchObject({ data: { user: "alice", permanent: false, createdAt: T0 }, expiresAt: T0 + 60 });
-    expect(session?.cookieBytes).toBe(Buffer.byteLength(seal));
+    expect(session?.cookieBytes).toBe(Buffer.byteLength(`${NAME}=${seal}`));
   });
 
   it("writes a browser-session cookie, or with “remember me” one whose Max-Age is the lifetime", async () => {

@@ -1,6 +1,6 @@
 /**
  * Sessions for a Next.js App Router app: the session sealed into an encrypted
- * cookie by iron-session, or in a store (lib/session/redis/) with only a sealed
+ * cookie by iron-session, or in a store (lib/session/redis/) with only a signed
  * id in the cookie. Expiry is the server's, to the second: idle (slid forward
  * while in use) and absolute. Pages and actions call getSession, signIn,
  * updateSession and destroySession; middleware.ts calls readRequestSession.
@@ -8,7 +8,7 @@
  * id, and secrets rotate in any order here.
  */
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { sealData, unsealData, type UnsealErrorReason } from "iron-session";
 import { cookies, headers } from "next/headers";
 import { connection, type NextRequest, type NextResponse } from "next/server";
@@ -34,7 +34,7 @@ export type Session = {
   data: SessionData;
   /** When the session ends unless it is used before then. */
   expiresAt: number;
-  /** The cookie's size in bytes. */
+  /** The cookie's size as the browser counts it: `name=value`, in bytes. */
   cookieBytes: number;
   /** The session's id in the store, if there is one: a bearer secret, never to be shown. */
   id?: string;
@@ -53,7 +53,7 @@ export type SessionConfig = {
   cookieName: string;
   /** Secure cookies (https only): true in production. */
   secure: boolean;
-  /** Where the data lives when not in the cookie; the cookie then carries only a sealed id. */
+  /** Where the data lives when not in the cookie; the cookie then carries only a signed id. */
   store?: SessionStore;
   /** With a store: the longest an anonymous session lasts, however active (default an hour). */
   anonymousLifetime?: number;
@@ -126,6 +126,24 @@ function fromWire(raw: unknown): SessionData | null {
   };
 }
 
+/**
+ * With a store the cookie is `<id>.<signature>`: the id, 256 random bits, is what makes it unguessable;
+ * the signature (HMAC-SHA-256 with the secret, 128 bits) makes an id read from the store, or from a
+ * dump of it, no cookie without the secret. It verifies with any secret of the rotation.
+ */
+const signature = (id: string, secret: string) =>
+  createHmac("sha256", secret).update(`session id ${id}`).digest("base64url").slice(0, 22);
+const SIGNED_ID = /^([\w-]{43})\.([\w-]{22})$/;
+
+function signedId(value: string, config: SessionConfig): Opened {
+  const [, id, given] = SIGNED_ID.exec(value) ?? [];
+  if (!id) return { reason: "malformed" };
+  const genuine = [config.secret, ...config.fallbackSecrets].some((secret) =>
+    timingSafeEqual(Buffer.from(signature(id, secret)), Buffer.from(given)),
+  );
+  return genuine ? { id } : { reason: "invalid" };
+}
+
 /** What a cookie stands for: the session itself, its id in the store, or why it is neither. */
 type Opened = { data?: SessionData; id?: string; reason?: RejectReason };
 
@@ -133,6 +151,7 @@ type Opened = { data?: SessionData; id?: string; reason?: RejectReason };
 const opened = new Map<string, unknown>();
 
 async function open(seal: string, config: SessionConfig): Promise<Opened> {
+  if (config.store && !seal.startsWith("Fe26.2*")) return signedId(seal, config);
   const all = passwords([config.secret, ...config.fallbackSecrets]);
   let payload = all[seal.split("*")[1]] ? opened.get(seal) : undefined;
   if (payload === undefined) {
@@ -143,6 +162,7 @@ async function open(seal: string, config: SessionConfig): Promise<Opened> {
     opened.set(seal, payload);
   }
   if (config.store) {
+    // A sealed id, as earlier releases made the cookie: good until its session ends.
     const id = (payload as { i?: unknown }).i;
     return typeof id === "string" && /^[\w-]{43}$/.test(id) ? { id } : { reason: "malformed" };
   }
@@ -182,22 +202,20 @@ function cookie(value: string, config: SessionConfig, maxAge?: number): Cookie {
 /**
  * Seals a session into its cookie. In the cookie store the seal carries no
  * expiration of its own (the timestamps inside it decide); with a store the
- * record is written first, and the seal of its id lives until the absolute cap.
+ * record is written first, and the cookie holds its signed id.
  */
 async function persist(data: SessionData, config: SessionConfig, previous?: Session & { before: SessionData }) {
   const at = now();
   const { store } = config;
-  const current = passwords([config.secret]);
   if (!store) {
-    const value = await sealData(toWire(data), { password: current, ttl: 0 });
+    const value = await sealData(toWire(data), { password: passwords([config.secret]), ttl: 0 });
     return cookie(value, config, data.permanent ? Math.max(1, expiresAt(data, config) - at) : undefined);
   }
   const ttl = Math.max(1, expiresAt(data, config) - at); // 0 would make Redis delete the record at once
   const id = previous?.id ?? (await store.create(data, ttl, await headers()));
   if (previous?.id) await store.update(previous.id, previous.before, data, ttl);
   const lifetime = Math.max(1, data.createdAt + maxAge(data, config) - at);
-  const value = await sealData({ i: id }, { password: current, ttl: lifetime });
-  return cookie(value, config, data.permanent ? lifetime : undefined);
+  return cookie(`${id}.${signature(id, config.secret)}`, config, data.permanent ? lifetime : undefined);
 }
 
 /** The live session a cookie stands for (and the stored data, to tell what a change changed), or null. */
@@ -207,7 +225,12 @@ async function find(seal: string, config: SessionConfig) {
   if (!data || expired(data, now(), config)) return null;
   const copy = { ...data, values: Object.assign(Object.create(null), data.values) };
   return {
-    session: { data: copy, expiresAt: expiresAt(data, config), cookieBytes: Buffer.byteLength(seal), id } as Session,
+    session: {
+      data: copy,
+      expiresAt: expiresAt(data, config),
+      cookieBytes: Buffer.byteLength(`${config.cookieName}=${seal}`),
+      id,
+    } as Session,
     before: data,
   };
 }

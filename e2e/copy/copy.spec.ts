@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createClient } from "redis";
@@ -63,7 +63,16 @@ async function signInAndOut(page: Page, { cacheComponents, store }: { cacheCompo
   expect(readFileSync(path.join(app, "next.config.ts"), "utf8").includes("cacheComponents: true")).toBe(
     cacheComponents,
   );
-  run(process.execPath, ["node_modules/next/dist/bin/next", "build"]);
+  const built = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
+    cwd: app,
+    env,
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  expect(built.status, built.stdout + built.stderr).toBe(0);
+  // The proxy.ts of the page: Next 16 builds it as its Proxy, with no word that a name is deprecated.
+  expect(built.stdout).toContain("Proxy");
+  expect(built.stdout + built.stderr).not.toMatch(/deprecated/i);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = await startProcess(
@@ -79,12 +88,20 @@ async function signInAndOut(page: Page, { cacheComponents, store }: { cacheCompo
   try {
     await page.goto(`${url}/dashboard`);
     await expect(page).toHaveURL(/\/login$/);
+    expect(readdirSync(app)).toContain("proxy.ts");
+    expect(readdirSync(app)).not.toContain("middleware.ts");
+    await page.getByLabel("Username").fill("alice");
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByText("Wrong username or password.")).toBeVisible();
     await page.getByLabel("Username").fill("alice");
     await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Keep me signed in").check();
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByText("Signed in as alice")).toBeVisible();
     const cookie = (await page.context().cookies()).find((entry) => entry.name === "__Host-session");
     expect(cookie, `${store}: the session cookie`).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax" });
+    expect(cookie!.expires, "Keep me signed in: a cookie that outlives the browser").toBeGreaterThan(Date.now() / 1000);
     if (store === "redis") expect(await sessionsInRedis()).toBe(1);
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/login$/);

@@ -63,7 +63,7 @@ async function signInFrom(front: string, address: string, username: string, pass
     headers: { origin: front, ...headers },
     body: formData({ ...actionFields(page.body), username, password, next: "/students" }),
   });
-  if (reply.status === 303 && String(reply.headers["set-cookie"]).includes("session=Fe26")) return "in";
+  if (reply.status === 303 && /session=[^;]/.test(String(reply.headers["set-cookie"]))) return "in";
   if (reply.body.includes("Too many failed sign-ins")) return "locked";
   return reply.body.includes("Wrong username or password") ? "wrong" : `?${reply.status}`;
 }

@@ -105,7 +105,7 @@ export async function signInByFetch(
   fields: Record<string, string> = {},
 ): Promise<string> {
   const response = await postLogin(baseURL, { username, password, next: "/students", ...fields }, { headers });
-  const cookie = response.headers.getSetCookie().find((line) => /^[^=]*session=Fe26/.test(line));
+  const cookie = response.headers.getSetCookie().find((line) => /^[^=]*session=[^;]/.test(line));
   if (response.status !== 303 || !cookie) throw new Error(`sign-in failed: ${response.status}`);
   return cookie.split(";")[0];
 }

@@ -1,7 +1,7 @@
 /** lib/session.ts with the Redis store, as pages and actions call it, against a real redis-server. */
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import { at, Browser, from, testConfig } from "../../../e2e/support/session-harness";
+import { at, Browser, current, from, testConfig } from "../../../e2e/support/session-harness";
 import { destroySession, getSession, readRequestSession, signIn, updateSession } from "../../session";
 import { redisStore } from ".";
 import { clientAddress } from "../../../e2e/support/session-harness";
@@ -34,12 +34,51 @@ describe("server-side sessions", () => {
     expect(await getSession()).toBeNull();
   });
 
-  it("carries an expiration of its own in the id's seal: the absolute lifetime", async () => {
+  it("gives a cookie of the id and its signature (81 bytes as __Host-session), that lives to the absolute lifetime", async () => {
     const browser = from(new Browser(), config());
     await signIn("alice", true);
-    const expiration = Number(browser.values.get("session")!.split("*")[5]);
-    expect(Math.abs(expiration - (Date.now() + 3_600_000))).toBeLessThan(5_000);
+    const value = browser.values.get("session")!;
+    expect(value).toMatch(/^[\w-]{43}\.[\w-]{22}$/);
+    expect(Buffer.byteLength(`__Host-session=${value}`)).toBe(81);
     expect(browser.written.get("session")?.maxAge).toBe(3_600);
+  });
+
+  it("refuses an id with a signature not its own, a signature of another secret, and an id alone, without asking the store", async () => {
+    const settings = config();
+    const browser = from(new Browser(), settings);
+    await signIn("alice", false);
+    const [id, signature] = browser.values.get("session")!.split(".");
+    const other = { ...settings, secret: "another secret, of at least thirty-two characters" };
+    from(new Browser(), other);
+    await signIn("bob", false);
+    const foreign = current.browser.values.get("session")!.split(".")[1];
+    const flipped = `${signature.slice(0, -1)}${signature.endsWith("A") ? "B" : "A"}`;
+    for (const forged of [`${id}.${flipped}`, `${id}.${foreign}`, id, `${id}.`, `${id}.${signature}x`]) {
+      from(new Browser({ session: forged }), settings);
+      expect(await getSession(), forged).toBeNull();
+      const view = await readRequestSession(
+        new NextRequest("http://localhost/", { headers: { cookie: `session=${forged}` } }),
+      );
+      expect(view.maybeSignedIn, forged).toBe(false);
+    }
+  });
+
+  it("opens a cookie signed with a secret of the rotation, and signs the next change with the current one", async () => {
+    const old = config();
+    const browser = from(new Browser(), old);
+    await signIn("alice", false);
+    const rotated = {
+      ...old,
+      secret: "the new secret, of at least thirty-two characters",
+      fallbackSecrets: [old.secret],
+    };
+    from(browser, rotated);
+    expect((await getSession())?.data.user).toBe("alice");
+    const before = browser.values.get("session");
+    await updateSession((data) => void (data.values.theme = "dark"));
+    expect(browser.values.get("session")).not.toBe(before);
+    from(browser, { ...rotated, fallbackSecrets: [] });
+    expect((await getSession())?.data.values.theme).toBe("dark");
   });
 
   it("signs out for good: a copy of the cookie replayed afterwards is anonymous", async () => {
