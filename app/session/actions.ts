@@ -16,23 +16,18 @@ import type { Messages } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
 import { destroySession, getSession, updateSession } from "@/lib/session";
 import { FreshSignInRequiredError } from "@/lib/session/redis/errors";
-import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits";
+import { keySchema } from "./keys";
+import { MAX_VALUE_LENGTH } from "./limits";
+import { shortUserAgent } from "./user-agent";
 
 /** What each playground form shows after it ran. */
 export type PlaygroundState = FormState<"key" | "value">;
 
 type M = Messages["session"];
 
-function keySchema(m: M) {
-  return (
-    text(m.enterKey, m.notText(m.fieldKey))
-      .trim()
-      .min(1, m.enterKey)
-      .max(MAX_KEY_LENGTH, m.keyTooLong(MAX_KEY_LENGTH))
-      .regex(/^[A-Za-z0-9_.-]+$/, m.keyChars)
-      // session["user"] is what signs a visitor in: the playground must not forge it.
-      .refine((value) => value !== "user", m.keyReserved)
-  );
+function writableKey(m: M) {
+  // session["user"] is what signs a visitor in: the playground must not forge it (reading it is fine).
+  return keySchema(m).refine((value) => value !== "user", m.keyReserved);
 }
 
 /** What was typed, given back after an error (trimmed to what the fields take). */
@@ -47,7 +42,7 @@ export async function setValue(_previous: PlaygroundState, formData: FormData): 
   const fields = formFields(formData, ["key", "value"] as const);
   const parsed = z
     .object({
-      key: keySchema(m.session),
+      key: writableKey(m.session),
       value: text(m.session.fieldValue, m.session.notText(m.session.fieldValue)).max(
         MAX_VALUE_LENGTH,
         m.session.valueTooLong(MAX_VALUE_LENGTH),
@@ -72,7 +67,7 @@ export async function setValue(_previous: PlaygroundState, formData: FormData): 
 export async function deleteValue(_previous: PlaygroundState, formData: FormData): Promise<PlaygroundState> {
   const { locale, m } = await getMessages();
   const fields = formFields(formData, ["key"] as const);
-  const parsed = z.object({ key: keySchema(m.session) }).safeParse(fields);
+  const parsed = z.object({ key: writableKey(m.session) }).safeParse(fields);
   if (!parsed.success) {
     return invalid(parsed.error, { message: m.forms.correctFields, shown: ["key"], values: typed(fields) });
   }
@@ -119,7 +114,8 @@ export async function clearSession(): Promise<FormState> {
   return succeeded(m.session.cleared);
 }
 
-type EndSessionState = FormState<"password">;
+/** The device list's forms share one result; `session` is the handle it is about, to show it in that row while there is one. */
+export type EndSessionState = FormState<"password"> & { session?: string };
 
 /**
  * Ends one of the signed-in user's sessions, or all of them ("Sign out
@@ -141,12 +137,11 @@ export async function endSession(_previous: EndSessionState, formData: FormData)
   const { data } = await verifySession("/session");
   const config = getConfig();
   const ip = config.clientAddress(await headers());
-  const askAgain = (message: string): EndSessionState => ({
-    tone: "error",
-    message,
-    fieldErrors: { password: message },
-  });
+  const about = (state: FormState<"password">): EndSessionState => ({ ...state, session: handle });
+  const askAgain = (message: string) => about({ tone: "error", message, fieldErrors: { password: message } });
   let result: { ended: number; signedOutHere: boolean };
+  // Its row goes once it is ended, so the message names it.
+  let device: string | undefined;
   try {
     if (password) {
       const checked = await checkPassword(data.user, password, ip, { locale, m, purpose: "confirm" });
@@ -155,20 +150,23 @@ export async function endSession(_previous: EndSessionState, formData: FormData)
       await updateSession((session) => void (session.authenticatedAt = Math.floor(Date.now() / 1000)));
     }
     const session = await getSession();
-    result =
-      session && config.session.store
-        ? await config.session.store.end(session, handle)
-        : { ended: 0, signedOutHere: false };
+    const { store } = config.session;
+    if (session && store && handle !== "all") {
+      const ending = (await store.list(session)).find((active) => active.handle === handle);
+      device = ending && shortUserAgent(ending.userAgent, m.session);
+    }
+    result = session && store ? await store.end(session, handle) : { ended: 0, signedOutHere: false };
     if (result.signedOutHere) await destroySession();
   } catch (error) {
     if (error instanceof FreshSignInRequiredError) {
       return askAgain(m.session.passwordToEnd(formatApproxDuration(config.freshAge, locale)));
     }
-    return failed(whyNot(error, { locale, m }, "change"));
+    return about(failed(whyNot(error, { locale, m }, "change")));
   }
   audit("sessions.ended", { user: data.user, ip, count: result.ended });
   if (result.signedOutHere) redirect(handle === "all" ? "/login?signed-out=everywhere" : "/login?signed-out=1");
   // Ending another device's session changes no cookie here, so the list is re-rendered explicitly.
   revalidatePath("/session");
-  return result.ended > 0 ? succeeded(m.session.ended(result.ended)) : failed(m.session.alreadyEnded);
+  if (result.ended === 0) return about(failed(m.session.alreadyEnded));
+  return about(succeeded(result.ended === 1 && device ? m.session.endedOn(device) : m.session.ended(result.ended)));
 }

@@ -11,12 +11,14 @@ import {
   ClearForm,
   DeleteValueForm,
   EndSessionForm,
+  EndSessions,
   PermanentForm,
   Playground,
   SetValueForm,
   type PlaygroundLabels,
 } from "./playground-forms";
 import { CookieLesson } from "./cookie-lesson";
+import { GetValue } from "./get-value";
 import { shortUserAgent } from "./user-agent";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -27,7 +29,8 @@ function Row({ label, children, testId }: { label: string; children: React.React
   return (
     <>
       <dt className="text-slate-700 dark:text-slate-300">{label}</dt>
-      <dd data-testid={testId} className="break-all">
+      {/* Words wrap at spaces; only one longer than the line breaks (the values are in `code`, which may break anywhere). */}
+      <dd data-testid={testId} className="wrap-break-word">
         {children}
       </dd>
     </>
@@ -41,8 +44,11 @@ function Time({ at, locale }: { at: number; locale: Parameters<typeof formatDate
   return <time dateTime={new Date(at * 1000).toISOString()}>{formatDateTime(at, locale)}</time>;
 }
 
-export default async function SessionPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function SessionPage({ searchParams }: Props) {
   const session = await getPageSession("/session");
+  const asked = (await searchParams).get;
   const config = getConfig();
   const { locale, m } = await getMessages();
   const t = m.session;
@@ -52,7 +58,9 @@ export default async function SessionPage() {
   const data = session?.data;
   const user = signedInUser(session);
   // The session as Flask would show it: one dict, `user` among the keys.
-  const contents = data ? { ...(data.user !== undefined ? { user: data.user } : {}), ...data.values } : {};
+  const contents: Record<string, string> = data
+    ? { ...(data.user !== undefined ? { user: data.user } : {}), ...data.values }
+    : {};
   const lifetime = formatDuration(config.session.lifetime, locale);
   // A visitor's session on the server lasts the anonymous lifetime at most, however it is used.
   const anonymousOnServer = serverStore && user === null;
@@ -98,14 +106,16 @@ export default async function SessionPage() {
           </h2>
           <dl className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-y-2">
             <Row label={t.contents} testId="session-contents">
-              <code className="font-mono">{JSON.stringify(contents)}</code>
+              <code className="font-mono wrap-anywhere">{JSON.stringify(contents)}</code>
             </Row>
             <Row label={t.permanent} testId="session-permanent">
-              {data?.permanent
-                ? anonymousOnServer
-                  ? t.permanentYesAnonymous(anonymousLifetime)
-                  : t.permanentYes(lifetime)
-                : t.permanentNo}
+              {!session
+                ? t.permanentNoCookie
+                : data?.permanent
+                  ? anonymousOnServer
+                    ? t.permanentYesAnonymous(anonymousLifetime)
+                    : t.permanentYes(lifetime)
+                  : t.permanentNo}
             </Row>
             <Row label={t.expires} testId="session-expires">
               {session ? (
@@ -134,6 +144,9 @@ export default async function SessionPage() {
               <SetValueForm labels={labels} />
             </Afresh>
           </div>
+          <div className="py-6">
+            <GetValue asked={asked} contents={contents} t={t} />
+          </div>
           <div className="pt-6">
             <Afresh>
               <DeleteValueForm labels={labels} />
@@ -149,7 +162,7 @@ export default async function SessionPage() {
               {t.devicesTitle}
             </h2>
             {serverStore ? (
-              <>
+              <EndSessions handles={sessions.map((active) => active.handle)}>
                 <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800" data-testid="active-sessions">
                   {sessions.map((active) => (
                     <li key={active.handle} className="flex flex-wrap items-center justify-between gap-3 py-3">
@@ -177,7 +190,7 @@ export default async function SessionPage() {
                   ))}
                 </ul>
                 <EndSessionForm handle="all" label={t.endAll} pending={t.ending} passwordLabel={t.yourPassword} />
-              </>
+              </EndSessions>
             ) : (
               <p className={muted} data-testid="sessions-not-listed">
                 {t.notListed}

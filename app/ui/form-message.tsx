@@ -7,7 +7,8 @@ export function FormMessage({ id, message, tone }: { id: string; message?: strin
   return (
     // Always present, so that a message put into it is announced; no room taken while empty.
     <div id={id} aria-live="polite" role={tone === "error" ? "alert" : "status"} className="empty:mb-0! empty:mt-0!">
-      {message ? <p className={`rounded-md border px-3 py-2 text-sm ${colour}`}>{message}</p> : null}
+      {/* A long key in the message breaks rather than overflows; words wrap at spaces. */}
+      {message ? <p className={`rounded-md border px-3 py-2 text-sm wrap-break-word ${colour}`}>{message}</p> : null}
     </div>
   );
 }

@@ -20,7 +20,7 @@ test("set, get, delete and clear round trip for an anonymous visitor", async ({ 
   await expect(contents(page)).toHaveText('{"colour":"blue"}');
   await setValue(page, "size", "L");
   await expect(contents(page)).toHaveText('{"colour":"blue","size":"L"}');
-  await expect(page.getByTestId("session-cookie-size")).toHaveText(/^\d+ bytes \(__Host-session\)$/);
+  await expect(page.getByTestId("session-cookie-size")).toHaveText(/^\d+ bytes, name and value \(__Host-session=…\)$/);
   await expect(page.getByTestId("session-permanent")).toHaveText(/^no/);
 
   // The data survives a reload: it lives in the cookie.

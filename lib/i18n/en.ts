@@ -74,7 +74,7 @@ export const en = {
     explainCookie:
       "Everything below lives in one encrypted cookie that only this server can read; nothing is kept on the server.",
     explainRedis:
-      "The cookie holds only a random session id, sealed so that only this server can read it; the data below lives in Redis, so ending a session on the server ends it everywhere.",
+      "The cookie holds only a random session id, signed so that nobody without the secret can make one; the data below lives in Redis, so ending a session on the server ends it everywhere.",
     backToStudents: "Back to the students",
     signIn: "Sign in",
     current: "Current session",
@@ -82,6 +82,7 @@ export const en = {
     permanent: "Permanent",
     permanentYes: (lifetime: string) => `yes: the cookie is kept for ${lifetime} after last use`,
     permanentNo: "no: the browser drops the cookie when it closes",
+    permanentNoCookie: "— (no cookie)",
     permanentYesAnonymous: (lifetime: string) =>
       `yes: the cookie is kept, but a visitor's session on the server lasts ${lifetime} at most (sign in to keep it longer)`,
     expires: "Expires",
@@ -89,16 +90,21 @@ export const en = {
     expiresBrowser: "when the browser closes, or at the latest",
     noSession: "no session",
     cookieSize: "Cookie size",
-    bytes: (bytes: number, name: string) => `${bytes} bytes (${name})`,
+    bytes: (bytes: number, name: string) => `${bytes} bytes, name and value (${name}=…)`,
     noCookie: "no cookie",
     storedIn: "Stored in",
-    storedRedis: "Redis (the cookie holds only the session id, sealed by iron-session)",
+    storedRedis: "Redis (the cookie holds only the session's id, signed)",
     storedCookie: "an encrypted cookie (iron-session)",
     setTitle: "Set a key",
+    getTitle: "Get a key",
     deleteTitle: "Delete a key",
     key: "Key",
     value: "Value",
     set: "Set",
+    get: "Get",
+    // Flask's session.get(key, "not set")
+    gotValue: (key: string) => `“${key}”:`,
+    notSet: "not set",
     saving: "Saving…",
     delete: "Delete",
     deleting: "Deleting…",
@@ -112,14 +118,21 @@ export const en = {
     lessonTitle: "Signed or encrypted: what a copied cookie shows",
     lessonText:
       "The Flask tutorial's session cookie is signed: anyone who sees it can decode it and read the session; only a change would be noticed. This app's is encrypted. Here is the current session both ways, decoded as someone who copied the cookie would.",
+    lessonTextRedis:
+      "The Flask tutorial's session cookie is signed: anyone who sees it can decode it and read the session; only a change would be noticed. With the Redis store, this app's cookie holds no session data at all: only a random id, signed, that says which record on the server is yours. Below, the cookie each would send for the current session, as someone who copied it would see it.",
     lessonNone: "There is no session yet: set a key or sign in, then look again.",
     lessonOurs: "This app's cookie (iron-session, encrypted)",
     lessonOursRead: (id: string, bytes: number, sample: string) =>
-      `Fe26.2, secret ${id}, ${bytes} bytes of AES-256-CBC ciphertext (${sample} …) and an HMAC-SHA-256: nothing to read without the secret.`,
+      `Fe26.2, password id ${id} (it names which of the server's secrets sealed the cookie; it is not the secret), ${bytes} bytes of AES-256-CBC ciphertext (${sample} …) and an HMAC-SHA-256: nothing to read without the secret.`,
+    lessonOursRedis: "This app's cookie (a signed session id)",
+    lessonOursSigned:
+      "A random session id, then a dot and its signature (HMAC-SHA-256 with the server's secret). No session data: that is in Redis, on the server. Without the secret nobody can make a cookie the server accepts.",
+    lessonOursSealedId:
+      "The session's random id, sealed by an earlier version of this app (Fe26.2). No session data: that is in Redis, on the server.",
     lessonFlask: "The cookie Flask would send (itsdangerous, signed)",
     lessonFlaskRead: "Anyone can read it:",
     lessonFlaskSigned: (time: string) => `signed at ${time}; the signature only stops changes.`,
-    lessonSize: (bytes: number) => `${bytes} bytes`,
+    lessonSize: (bytes: number) => `${bytes} bytes, name and value`,
     devicesTitle: "Where you are signed in",
     thisDevice: "this device",
     signedInAt: "Signed in",
@@ -150,6 +163,7 @@ export const en = {
     nowPermanent: "The session is now permanent.",
     nowBrowserSession: "The session now ends when the browser closes.",
     cleared: "The session was cleared.",
+    endedOn: (device: string) => `Ended the session on ${device}.`,
     ended: (count: number) => (count === 1 ? "1 session ended." : `${count} sessions ended.`),
     alreadyEnded: "That session had already ended.",
     tooLarge: (detail: string) => `Not saved: ${detail} Delete some keys or use a shorter value.`,
