@@ -5,6 +5,7 @@
  * already opened), the cookie's size, and what a password check costs.
  */
 import { createHash } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
 import { sealData, unsealData } from "iron-session";
 import { NextRequest } from "next/server";
 import { hashPassword, parseHash, verifyPassword } from "../lib/auth/password";
@@ -98,6 +99,19 @@ export async function microBenchmarks(quick: boolean): Promise<MicroResult[]> {
   add({
     name: "session check, cookie already opened (cache hit)",
     value: await perOp(rounds, (index) => readRequestSession(hitRequests[index])),
+    unit: "µs/op",
+  });
+
+  // The auth guide's check (bench/guide/app/lib/session.ts), which its proxy.ts and its DAL each make per page.
+  const key = new TextEncoder().encode(secret);
+  const jwt = await new SignJWT({ userId: "admin" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime("7d")
+    .sign(key);
+  add({
+    name: "the auth guide's check (jose jwtVerify, HS256)",
+    value: await perOp(rounds, () => jwtVerify(jwt, key, { algorithms: ["HS256"] })),
     unit: "µs/op",
   });
 

@@ -50,6 +50,8 @@ export const GROUP = {
   redisCluster: "next start, redis store on a cluster",
   redisSentinel: "next start, redis store on sentinel",
   baseline: "baseline, next start, cookie store",
+  npmStartOne: "npm start, one worker, cookie store",
+  baselineNpmStartOne: "baseline, npm start, one worker, cookie store",
   guide: "auth guide's pattern (jose, a DAL), next start",
 } as const;
 const COOKIE_GROUP = GROUP.cluster;
@@ -201,6 +203,19 @@ const COMPARISONS: Comparison[] = [
     a: { group: GROUP.oneProcess, name: "/students anonymous" },
     b: { group: GROUP.baseline, name: "/students anonymous" },
     noMore: true,
+  },
+  {
+    name: "signed-in /students, npm start (one worker) against next start: the server in front costs next to nothing",
+    a: { group: GROUP.npmStartOne, name: SIGNED_IN },
+    b: { group: GROUP.oneProcess, name: SIGNED_IN },
+    most: 1.05,
+  },
+  {
+    name: "signed-in /students, npm start (one worker) against the baseline's npm start",
+    a: { group: GROUP.npmStartOne, name: SIGNED_IN },
+    b: { group: GROUP.baselineNpmStartOne, name: SIGNED_IN },
+    most: 1.05,
+    below: 1.15,
   },
   {
     name: "signed-in /students against the auth guide's pattern (jose in a DAL): cheaper, provably",

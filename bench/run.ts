@@ -399,8 +399,10 @@ async function main() {
     group: string,
     at: string,
     env: Record<string, string | undefined> = {},
+    npmStart = false,
   ): Promise<RoundServer> => {
-    const target = asTarget(group, await appServer(env, false, at));
+    // npm start with one worker: what its own server in front of Next's handler costs, on the one pinned CPU.
+    const target = asTarget(group, await appServer(npmStart ? { WEB_CONCURRENCY: "1", ...env } : env, npmStart, at));
     const requests = await appRequests(target.url);
     return {
       group,
@@ -447,6 +449,14 @@ async function main() {
   }
   if (BASELINE && anySelected(GROUP.baseline, ROUND_SCENARIOS)) {
     roundServers.push(() => cookieApp(GROUP.baseline, BASELINE));
+  }
+  // npm start, for the signed-in page only: this build's, and the baseline's.
+  for (const [group, at] of [[GROUP.npmStartOne, root], ...(BASELINE ? [[GROUP.baselineNpmStartOne, BASELINE]] : [])]) {
+    if (!anySelected(group, ["signedIn"])) continue;
+    roundServers.push(async () => {
+      const server = await cookieApp(group, at, {}, true);
+      return { ...server, requests: { signedIn: server.requests.signedIn } };
+    });
   }
   for (const [group, redis] of redises) {
     roundServers.push(async () => {

@@ -4,6 +4,7 @@
  * own server answers (scripts/server.mjs); the Content-Security-Policy needs a
  * fresh nonce per page and is made in middleware.ts, as Next's CSP guide shows.
  */
+import { randomBytes } from "node:crypto";
 import FIXED from "./fixed-headers.json";
 
 /** The fixed headers for next.config.ts; Strict-Transport-Security in production only (a dev server is plain http). */
@@ -33,7 +34,7 @@ export function contentSecurityPolicy(nonce: string, production = process.env.NO
   ].join("; ");
 }
 
+/** 128 random bits. node:crypto's, not the global crypto.getRandomValues, which Next wraps on every call. */
 export function newNonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes));
+  return randomBytes(16).toString("base64");
 }
