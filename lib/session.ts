@@ -1,14 +1,14 @@
 /**
  * Sessions for a Next.js App Router app: the session sealed into an encrypted
- * cookie by iron-session, or in a store (lib/session/redis/) with only a signed
- * id in the cookie. Expiry is the server's, to the second: idle (slid forward
+ * cookie by iron-session, or in a store (lib/session/redis/) with only its
+ * random id in the cookie. Expiry is the server's, to the second: idle (slid forward
  * while in use) and absolute. Pages and actions call getSession, signIn,
  * updateSession and destroySession; middleware.ts calls readRequestSession.
  * sealData/unsealData, not getIronSession: that seals with the highest password
  * id, and secrets rotate in any order here.
  */
 import "server-only";
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import { sealData, unsealData, type UnsealErrorReason } from "iron-session";
 import { cookies, headers } from "next/headers";
 import { connection, type NextRequest, type NextResponse } from "next/server";
@@ -53,8 +53,10 @@ export type SessionConfig = {
   cookieName: string;
   /** Secure cookies (https only): true in production. */
   secure: boolean;
-  /** Where the data lives when not in the cookie; the cookie then carries only a signed id. */
+  /** Where the data lives when not in the cookie; the cookie then carries only the session's id. */
   store?: SessionStore;
+  /** With a store: seal the id into the cookie, as releases before 2026-12-07 did (a rolling upgrade from them). */
+  sealedIds?: boolean;
   /** With a store: the longest an anonymous session lasts, however active (default an hour). */
   anonymousLifetime?: number;
 };
@@ -126,32 +128,18 @@ function fromWire(raw: unknown): SessionData | null {
   };
 }
 
-/**
- * With a store the cookie is `<id>.<signature>`: the id, 256 random bits, is what makes it unguessable;
- * the signature (HMAC-SHA-256 with the secret, 128 bits) makes an id read from the store, or from a
- * dump of it, no cookie without the secret. It verifies with any secret of the rotation.
- */
-const signature = (id: string, secret: string) =>
-  createHmac("sha256", secret).update(`session id ${id}`).digest("base64url").slice(0, 22);
-const SIGNED_ID = /^([\w-]{43})\.([\w-]{22})$/;
-
-function signedId(value: string, config: SessionConfig): Opened {
-  const [, id, given] = SIGNED_ID.exec(value) ?? [];
-  if (!id) return { reason: "malformed" };
-  const genuine = [config.secret, ...config.fallbackSecrets].some((secret) =>
-    timingSafeEqual(Buffer.from(signature(id, secret)), Buffer.from(given)),
-  );
-  return genuine ? { id } : { reason: "invalid" };
-}
-
 /** What a cookie stands for: the session itself, its id in the store, or why it is neither. */
 type Opened = { data?: SessionData; id?: string; reason?: RejectReason };
 
 /** Seals already opened, so that each cookie is unsealed once per process (expiry is checked on every read). */
 const opened = new Map<string, unknown>();
 
+/** A store's id: 256 random bits, unguessable; the record decides the rest. */
+const storeId = (id: unknown): Opened =>
+  typeof id === "string" && /^[\w-]{43}$/.test(id) ? { id } : { reason: "malformed" };
+
 async function open(seal: string, config: SessionConfig): Promise<Opened> {
-  if (config.store && !seal.startsWith("Fe26.2*")) return signedId(seal, config);
+  if (config.store && !seal.startsWith("Fe26.2*")) return storeId(seal); // the cookie is the id itself
   const all = passwords([config.secret, ...config.fallbackSecrets]);
   let payload = all[seal.split("*")[1]] ? opened.get(seal) : undefined;
   if (payload === undefined) {
@@ -161,11 +149,7 @@ async function open(seal: string, config: SessionConfig): Promise<Opened> {
     if (opened.size >= 10_000) opened.delete(opened.keys().next().value!);
     opened.set(seal, payload);
   }
-  if (config.store) {
-    // A sealed id, as earlier releases made the cookie: good until its session ends.
-    const id = (payload as { i?: unknown }).i;
-    return typeof id === "string" && /^[\w-]{43}$/.test(id) ? { id } : { reason: "malformed" };
-  }
+  if (config.store) return storeId((payload as { i?: unknown }).i); // a sealed id: `sealedIds`, or an earlier release
   const data = fromWire(payload);
   return data ? { data } : { reason: "malformed" };
 }
@@ -202,7 +186,7 @@ function cookie(value: string, config: SessionConfig, maxAge?: number): Cookie {
 /**
  * Seals a session into its cookie. In the cookie store the seal carries no
  * expiration of its own (the timestamps inside it decide); with a store the
- * record is written first, and the cookie holds its signed id.
+ * record is written first, and the cookie holds its id.
  */
 async function persist(data: SessionData, config: SessionConfig, previous?: Session & { before: SessionData }) {
   const at = now();
@@ -215,7 +199,10 @@ async function persist(data: SessionData, config: SessionConfig, previous?: Sess
   const id = previous?.id ?? (await store.create(data, ttl, await headers()));
   if (previous?.id) await store.update(previous.id, previous.before, data, ttl);
   const lifetime = Math.max(1, data.createdAt + maxAge(data, config) - at);
-  return cookie(`${id}.${signature(id, config.secret)}`, config, data.permanent ? lifetime : undefined);
+  const value = config.sealedIds
+    ? await sealData({ i: id }, { password: passwords([config.secret]), ttl: lifetime })
+    : id;
+  return cookie(value, config, data.permanent ? lifetime : undefined);
 }
 
 /** The live session a cookie stands for (and the stored data, to tell what a change changed), or null. */

@@ -10,7 +10,7 @@ import type { Session } from "@/lib/session";
 /**
  * The tutorial's lesson, for the current session: Flask signs its cookie and
  * anyone can read it; this app encrypts its own, or with the Redis store
- * keeps no data in it at all (a signed random id). The Flask-format cookie is
+ * keeps no data in it at all (a random id). The Flask-format cookie is
  * signed with a demo key, never this app's secret (its signature would be a
  * known-text oracle for it), and this app's cookie is shown only in part (it is a bearer token).
  */
@@ -33,14 +33,11 @@ function Ours({ seal, bytes, redis, t }: { seal: string; bytes: number; redis: b
   const [, passwordId, salt, , ciphertext] = seal.split("*");
   const size = t.lessonSize(bytes);
   if (redis && !seal.startsWith("Fe26.2*")) {
-    // `<id>.<signature>`, both base64url: a few characters of each, as the rest is the secret part.
-    const [id, signature] = seal.split(".");
+    // The id itself: a few of its characters, as the rest is the secret part.
     return (
       <>
-        <Token size={size}>
-          {id?.slice(0, 6)}….{signature?.slice(0, 4)}…
-        </Token>
-        <p>{t.lessonOursSigned}</p>
+        <Token size={size}>{seal.slice(0, 6)}…</Token>
+        <p>{t.lessonOursId}</p>
       </>
     );
   }

@@ -286,6 +286,8 @@ export function loadConfig(env: Env = process.env): Config {
   const clientAddress = (headers: Headers) => clientIp(headers, proxies);
   const redis = readRedis(env, problems);
   const anonymousLifetime = readDuration(env, "SESSION_ANONYMOUS_LIFETIME", 3_600, problems);
+  // The first deploy of a rolling upgrade from a release that sealed the id (docs/redis.md, "The cookie").
+  const sealedIds = readBoolean(env, "SESSION_SEALED_IDS", problems);
   const freshAge = readDuration(env, "SESSION_FRESH_AGE", 10 * 60, problems);
   const newSessionsPerAddress = readCount(env, "SESSION_NEW_PER_ADDRESS", 20, 10_000, problems);
   const lockout = readDuration(env, "LOGIN_LOCKOUT", 15 * 60, problems);
@@ -314,6 +316,7 @@ export function loadConfig(env: Env = process.env): Config {
       cookieName,
       secure: secureCookies,
       store,
+      sealedIds,
       anonymousLifetime,
     },
     redis: redis.target ? { target: redis.target, keyPrefix: redis.keyPrefix, log: redisLog } : undefined,
@@ -344,7 +347,15 @@ function storeOnDemand(options: Parameters<StoreModule["redisStore"]>[0]): Redis
   let made: Promise<RedisSessionStore> | undefined;
   const store = () => {
     if (!loadStore) throw new Error("SESSION_STORE=redis, but nothing called provideRedisStore() in this bundle");
-    return (made ??= loadStore().then(({ redisStore }) => redisStore(options)));
+    // A module that failed to load is asked for again next time, not remembered as failed.
+    made ??= loadStore().then(
+      ({ redisStore }) => redisStore(options),
+      (error: unknown) => {
+        made = undefined;
+        throw error;
+      },
+    );
+    return made;
   };
   return {
     load: async (...args) => (await store()).load(...args),

@@ -74,7 +74,7 @@ export const en = {
     explainCookie:
       "Everything below lives in one encrypted cookie that only this server can read; nothing is kept on the server.",
     explainRedis:
-      "The cookie holds only a random session id, signed so that nobody without the secret can make one; the data below lives in Redis, so ending a session on the server ends it everywhere.",
+      "The cookie holds only a random session id (256 bits: nobody can guess one); the data below lives in Redis, so ending a session on the server ends it everywhere.",
     backToStudents: "Back to the students",
     signIn: "Sign in",
     current: "Current session",
@@ -93,7 +93,7 @@ export const en = {
     bytes: (bytes: number, name: string) => `${bytes} bytes, name and value (${name}=…)`,
     noCookie: "no cookie",
     storedIn: "Stored in",
-    storedRedis: "Redis (the cookie holds only the session's id, signed)",
+    storedRedis: "Redis (the cookie holds only the session's id)",
     storedCookie: "an encrypted cookie (iron-session)",
     setTitle: "Set a key",
     getTitle: "Get a key",
@@ -119,14 +119,14 @@ export const en = {
     lessonText:
       "The Flask tutorial's session cookie is signed: anyone who sees it can decode it and read the session; only a change would be noticed. This app's is encrypted. Here is the current session both ways, decoded as someone who copied the cookie would.",
     lessonTextRedis:
-      "The Flask tutorial's session cookie is signed: anyone who sees it can decode it and read the session; only a change would be noticed. With the Redis store, this app's cookie holds no session data at all: only a random id, signed, that says which record on the server is yours. Below, the cookie each would send for the current session, as someone who copied it would see it.",
+      "The Flask tutorial's session cookie is signed: anyone who sees it can decode it and read the session; only a change would be noticed. With the Redis store, this app's cookie holds no session data at all: only a random id that says which record on the server is yours. Below, the cookie each would send for the current session, as someone who copied it would see it.",
     lessonNone: "There is no session yet: set a key or sign in, then look again.",
     lessonOurs: "This app's cookie (iron-session, encrypted)",
     lessonOursRead: (id: string, bytes: number, sample: string) =>
       `Fe26.2, password id ${id} (it names which of the server's secrets sealed the cookie; it is not the secret), ${bytes} bytes of AES-256-CBC ciphertext (${sample} …) and an HMAC-SHA-256: nothing to read without the secret.`,
-    lessonOursRedis: "This app's cookie (a signed session id)",
-    lessonOursSigned:
-      "A random session id, then a dot and its signature (HMAC-SHA-256 with the server's secret). No session data: that is in Redis, on the server. Without the secret nobody can make a cookie the server accepts.",
+    lessonOursRedis: "This app's cookie (a session id)",
+    lessonOursId:
+      "A random session id, 256 bits: too many to guess one. No session data: that is in Redis, on the server, and signing out deletes it, so a copy of this cookie is worthless afterwards.",
     lessonOursSealedId:
       "The session's random id, sealed by an earlier version of this app (Fe26.2). No session data: that is in Redis, on the server.",
     lessonFlask: "The cookie Flask would send (itsdangerous, signed)",

@@ -67,7 +67,7 @@ export const zh: Messages = {
     intro: "Flask 教程中的 /set、/get、/delete 和 /clear，集中在一个页面。",
     explainCookie: "下面的一切都保存在一个只有本服务器能读取的加密 Cookie 中；服务器上不保存任何内容。",
     explainRedis:
-      "Cookie 中只有一个随机会话 ID，带有签名，没有密钥的人无法伪造；下面的数据保存在 Redis 中，因此在服务器上结束会话会在所有地方生效。",
+      "Cookie 中只有一个随机会话 ID（256 位：谁也猜不中）；下面的数据保存在 Redis 中，因此在服务器上结束会话会在所有地方生效。",
     backToStudents: "返回学生列表",
     signIn: "登录",
     current: "当前会话",
@@ -86,7 +86,7 @@ export const zh: Messages = {
     bytes: (bytes, name) => `${bytes} 字节，含名称和值（${name}=…）`,
     noCookie: "没有 Cookie",
     storedIn: "存储位置",
-    storedRedis: "Redis（Cookie 中只有带签名的会话 ID）",
+    storedRedis: "Redis（Cookie 中只有会话 ID）",
     storedCookie: "加密 Cookie（iron-session）",
     setTitle: "设置键",
     getTitle: "读取键",
@@ -111,14 +111,14 @@ export const zh: Messages = {
     lessonText:
       "Flask 教程的会话 Cookie 只是签名：任何看到它的人都能解码并读出会话内容，只有篡改会被发现。本应用的 Cookie 是加密的。下面把当前会话用两种方式呈现，并按复制到 Cookie 的人所见的方式解码。",
     lessonTextRedis:
-      "Flask 教程的会话 Cookie 只是签名：任何看到它的人都能解码并读出会话内容，只有篡改会被发现。使用 Redis 存储时，本应用的 Cookie 根本不含会话数据：只有一个带签名的随机 ID，表明服务器上的哪条记录是你的。下面是两者为当前会话各自发送的 Cookie，按复制到它的人所见的样子呈现。",
+      "Flask 教程的会话 Cookie 只是签名：任何看到它的人都能解码并读出会话内容，只有篡改会被发现。使用 Redis 存储时，本应用的 Cookie 根本不含会话数据：只有一个随机 ID，表明服务器上的哪条记录是你的。下面是两者为当前会话各自发送的 Cookie，按复制到它的人所见的样子呈现。",
     lessonNone: "还没有会话：先设置一个键或登录，再回来看看。",
     lessonOurs: "本应用的 Cookie（iron-session，加密）",
     lessonOursRead: (id, bytes, sample) =>
       `Fe26.2，密码 ID ${id}（表示服务器用哪一个密钥加密了这个 Cookie，并不是密钥本身），${bytes} 字节 AES-256-CBC 密文（${sample} …）和 HMAC-SHA-256：没有密钥就什么也读不出。`,
-    lessonOursRedis: "本应用的 Cookie（带签名的会话 ID）",
-    lessonOursSigned:
-      "一个随机会话 ID，接着是一个点和它的签名（用服务器密钥计算的 HMAC-SHA-256）。没有会话数据：数据保存在服务器上的 Redis 中。没有密钥，谁也做不出服务器会接受的 Cookie。",
+    lessonOursRedis: "本应用的 Cookie（会话 ID）",
+    lessonOursId:
+      "一个 256 位的随机会话 ID：多到无从猜起。没有会话数据：数据保存在服务器上的 Redis 中，退出登录会删除它，此后这个 Cookie 的副本毫无用处。",
     lessonOursSealedId:
       "会话的随机 ID，由本应用的早期版本加密（Fe26.2）。没有会话数据：数据保存在服务器上的 Redis 中。",
     lessonFlask: "Flask 会发送的 Cookie（itsdangerous，签名）",
