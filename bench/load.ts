@@ -245,6 +245,20 @@ export async function load(request: LoadRequest, options: LoadOptions): Promise<
  * for the load client (taskset, Linux): a server measured against another then never shares a core
  * with the client that loads it. Null where that cannot be done (one CPU, no taskset).
  */
+/**
+ * Stops (SIGSTOP) or resumes (SIGCONT) a server's whole process tree. Servers wait stopped between their
+ * turns: on the one CPU they share, an idle server's timers and collector would run in another's turn.
+ */
+export function pause(root: number, paused: boolean) {
+  for (const { pid } of processTree(root)) {
+    try {
+      process.kill(pid, paused ? "SIGSTOP" : "SIGCONT");
+    } catch {
+      // gone
+    }
+  }
+}
+
 export function pinServer(pids: number[]): string | null {
   const cpus = os.availableParallelism();
   if (cpus < 2 || !existsSync("/usr/bin/taskset")) return null;

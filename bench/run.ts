@@ -37,7 +37,7 @@ import { freePort } from "../e2e/support/free-port";
 import { startRedis, type TestRedis } from "../e2e/support/redis-server";
 import { startCluster, startSentinelSet } from "../e2e/support/redis-ha";
 import { buildIfNeeded } from "./build";
-import { load, pinServer, wrkBinary, type LoadRequest, type LoadResult } from "./load";
+import { load, pause, pinServer, wrkBinary, type LoadRequest, type LoadResult } from "./load";
 import { startup } from "./startup";
 import { formatReport, GROUP, type Report, type ScenarioResult } from "./report";
 
@@ -485,8 +485,9 @@ async function main() {
       // Each server and its Redis on one CPU, the load client on the others: they never share a core.
       const clientCpus =
         pinServer(servers.flatMap(({ target }) => [target.pid, ...(target.alsoPids ?? [])])) ?? undefined;
-      // Every server stays up, idle but for its turns: the measurements compared are seconds apart, and the
+      // Every server stays up, stopped but for its turns: the measurements compared are seconds apart, and the
       // order of the turns is reversed every other round, so that the machine's drift falls on both sides.
+      for (const { target } of servers) pause(target.pid, true);
       for (let round = epoch * EPOCH + 1; round <= Math.min(ROUNDS, (epoch + 1) * EPOCH); round += 1) {
         console.log(`\nRound ${round} of ${ROUNDS}: every server in turn, ${round % 2 ? "in order" : "in reverse"}`);
         const order = round % 2 ? servers : [...servers].reverse();
@@ -495,6 +496,7 @@ async function main() {
             const request = requests[scenario];
             const name = group === GROUP.floor ? SCENARIO.floor : SCENARIO[scenario];
             if (request) {
+              pause(target.pid, false);
               await measure(target, group, name, request, {
                 connections: ROUND_CONNECTIONS,
                 seconds: ROUND_SECONDS,
@@ -502,15 +504,17 @@ async function main() {
                 round,
                 epoch: epoch + 1,
                 clientCpus,
-              });
+              }).finally(() => pause(target.pid, true));
             }
           }
         }
       }
+      for (const { target } of servers) pause(target.pid, false);
       await Promise.all(servers.map((server) => server.target.stop()));
       servers = [];
     }
   } finally {
+    for (const { target } of servers) pause(target.pid, false);
     await Promise.all(servers.map((server) => server.target.stop()));
     await Promise.all([...redises.values()].map((redis) => redis.stop()));
   }
