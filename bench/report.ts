@@ -5,7 +5,6 @@
  */
 import type { LoadResult } from "./load";
 import type { MicroResult } from "./micro";
-import type { Startup } from "./startup";
 
 export type ScenarioResult = LoadResult & {
   group: string;
@@ -38,6 +37,17 @@ export type Report = {
   /** Before the first request: this build's, and the baseline's with --baseline. */
   startup?: { name: string; result: Startup }[];
   durationSeconds: number;
+};
+
+/** Before the first request (bench/startup.ts). */
+export type Startup = {
+  /** Files in .next/server/middleware.js.nft.json, their bytes, and how many are node-redis's. */
+  middlewareFiles: number;
+  middlewareBytes: number;
+  middlewareRedisFiles: number;
+  /** Milliseconds from spawning `next start` to the first signed-in page answered 200: the median, and each run. */
+  firstPageMs: number;
+  runs: number[];
 };
 
 /** The servers' names, which the runner gives its results and the report looks up. */

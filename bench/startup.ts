@@ -7,17 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../e2e/support/free-port";
-import { median } from "./report";
-
-export type Startup = {
-  /** Files in .next/server/middleware.js.nft.json, their bytes, and how many are node-redis's. */
-  middlewareFiles: number;
-  middlewareBytes: number;
-  middlewareRedisFiles: number;
-  /** Milliseconds from spawning `next start` to the first signed-in page answered 200: the median, and each run. */
-  firstPageMs: number;
-  runs: number[];
-};
+import { median, type Startup } from "./report";
 
 /** The middleware's trace in `root`'s build. */
 export function middlewareTrace(root: string) {
