@@ -319,7 +319,7 @@ test("with the Redis store: the lesson shows an id and no data, and ending a ses
     const ours = laptop.getByTestId("cookie-ours");
     await expect(ours.getByRole("heading")).toHaveText("This app's cookie (a session id)");
     await expect(ours).toContainText(`${cookie.slice(0, 6)}… (${bytes} bytes, name and value)`);
-    await expect(ours).toContainText("No session data: that is in Redis, on the server.");
+    await expect(ours).toContainText("No session data: that is in Redis, on the server");
     await expect(ours).not.toContainText("Fe26.2");
     await expect(ours).not.toContainText("meet at noon");
     await expect(ours).not.toContainText(cookie); // a bearer secret: shown in part only
