@@ -17,13 +17,15 @@ function expectSecurityHeaders(response: RawResponse, what: string) {
   }
 }
 
-/** A page the middleware answers itself, in the app's look: the header's home link, a card, a style of its own. */
+/** A page the middleware answers itself, in the app's look: the app's header and home link, its column, a style of its own. */
 function expectAppStyledPage(response: RawResponse, title: string) {
   expect(response.headers["content-type"]).toMatch(/^text\/html/);
   expect(response.body).toMatch(/<style nonce="[^"]+">/);
   expect(response.headers["content-security-policy"]).toMatch(/style-src 'nonce-[^']+'/);
-  expect(response.body).toContain('<header><div><a href="/">Sessions</a></div></header>');
-  expect(response.body).toContain(`<h1>${title}</h1>`);
+  expect(response.body).toMatch(
+    /<header class="site-header">.*<a href="\/" class="site-home">.*<span class="site-name">Sessions<\/span><\/a>/,
+  );
+  expect(response.body).toContain(`<main class="site-main"><h1 class="title">${title}</h1>`);
 }
 
 test("a malformed or wrong-shaped router state is a 400, logged once without a stack trace", async ({
