@@ -22,6 +22,7 @@ import { refusalResponse, requestLocale } from "./lib/http/error-pages";
 import { screenRequest } from "./lib/http/request-guard";
 import { contentSecurityPolicy, newNonce } from "./lib/http/security-headers";
 import { readRequestSession } from "./lib/session";
+import { handOffer } from "./lib/session/device-offer";
 
 export async function middleware(request: NextRequest) {
   const screening = await screenRequest(request);
@@ -50,6 +51,7 @@ export async function middleware(request: NextRequest) {
       : // A path segment that cannot be decoded: the app's own "not found" page, with its 404 status.
         NextResponse.rewrite(new URL("/_not-found", request.url), { request: { headers } });
   response.headers.set("content-security-policy", policy);
+  handOffer(request, response, getConfig().session, session.maybeSignedIn); // after sign-in: DBSC's registration
   return session.update(withVary(response));
 }
 
@@ -61,7 +63,7 @@ function withVary<R extends NextResponse>(response: R): R {
 
 export const config = {
   runtime: "nodejs",
-  // Every page; not Next's build output, the icon, /healthz (plain text, no session) or /unavailable (the
-  // 503 answer, with a policy of its own).
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|healthz$|unavailable$).*)"],
+  // Every page; not Next's build output, the icon, /healthz (plain text, no session), /unavailable (the
+  // 503 answer, with a policy of its own) or /auth/dbsc/ (DBSC's endpoints, which write the session's cookies).
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|healthz$|unavailable$|auth/dbsc/).*)"],
 };

@@ -4,6 +4,8 @@
  * random id in the cookie. Expiry is the server's, to the second: idle (slid forward
  * while in use) and absolute. Pages and actions call getSession, signIn,
  * updateSession and destroySession; middleware.ts calls readRequestSession.
+ * A session bound to the browser's key (DBSC, lib/session/device-bound.ts)
+ * is accepted until its `device.until`, which only a signed refresh moves.
  * sealData/unsealData, not getIronSession: that seals with the highest password
  * id, and secrets rotate in any order here.
  */
@@ -28,7 +30,13 @@ export type SessionData = {
   refreshedAt: number;
   /** When the user last gave their password again; unset, sign-in counts. */
   authenticatedAt?: number;
+  /** Bound to the browser's key (DBSC): pages accept the session until `until`, which only a refresh signed with it moves. */
+  device?: Device;
 };
+
+/** A browser's public key (ES256 or RS256), and the bound session's window: `until`, when and how often it moved. */
+export type Device = { jwk: PublicJwk; until: number; refreshedAt: number; refreshes: number };
+export type PublicJwk = { kty: "EC"; crv: "P-256"; x: string; y: string } | { kty: "RSA"; n: string; e: string };
 
 export type Session = {
   data: SessionData;
@@ -83,12 +91,19 @@ export class SessionTooLargeError extends Error {
 }
 
 /** Why a cookie was not a live session (its visitor is then anonymous). */
-type RejectReason = UnsealErrorReason | "malformed" | "idle-expired" | "absolute-expired";
+type RejectReason = UnsealErrorReason | "malformed" | "idle-expired" | "absolute-expired" | "device-expired";
 
 type Cookie = {
+  name: string;
   value: string;
-  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: "/"; maxAge?: number };
+  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: string; maxAge?: number };
 };
+
+/** A bound session's long-lived cookie goes to this path only (the refresh endpoint): pages get the short-lived one. */
+export const DEVICE_PATH = "/auth/dbsc";
+/** Its name: the session cookie's, `-device` added (`__Secure-`, as `__Host-` needs Path=/). */
+export const deviceCookieName = (config: SessionConfig) =>
+  `${config.cookieName.replace(/^__Host-/, "__Secure-")}-device`;
 
 const now = () => Math.floor(Date.now() / 1000);
 const hash = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -98,18 +113,33 @@ const cookieTag = (value: string) => hash(value).slice(0, 12);
 
 /** Each secret's password id comes from its own hash: a cookie names the secret that sealed it, whatever the order. */
 const passwordId = (secret: string) => String(Number.parseInt(hash(secret).slice(0, 6), 16) + 1);
-const passwords = (secrets: readonly string[]) =>
+export const passwords = (secrets: readonly string[]) =>
   Object.fromEntries(secrets.map((secret) => [passwordId(secret), secret])) as Record<string, string>;
 
 /** The cookie holds short keys: it travels with every request. */
-type Wire = { u?: string; p?: 1; v?: Record<string, string>; c: number; r: number; t?: number };
+type Wire = { u?: string; p?: 1; v?: Record<string, string>; c: number; r: number; t?: number; d?: WireDevice };
+type WireDevice = { k: PublicJwk; u: number; r: number; n: number };
 
 function toWire(data: SessionData): Wire {
-  const { user: u, permanent, values, createdAt: c, refreshedAt: r, authenticatedAt: t } = data;
-  return { u, ...(permanent ? { p: 1 } : {}), ...(Object.keys(values).length ? { v: values } : {}), c, r, t };
+  const { user: u, permanent, values, createdAt: c, refreshedAt: r, authenticatedAt: t, device } = data;
+  const d = device && { k: device.jwk, u: device.until, r: device.refreshedAt, n: device.refreshes };
+  return { u, ...(permanent ? { p: 1 } : {}), ...(Object.keys(values).length ? { v: values } : {}), c, r, t, d };
 }
 
 const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
+const isB64 = (value: unknown, min: number, max: number): value is string =>
+  typeof value === "string" && value.length >= min && value.length <= max && /^[\w-]+$/.test(value);
+
+/** A stored device (the cookie's `d`, the Redis record's `d`), checked: null if it is not one. */
+export function parseDevice(raw: unknown): Device | null {
+  const { k, u, r, n } = (raw ?? {}) as Partial<Record<keyof WireDevice, unknown>>;
+  const jwk = (k ?? {}) as Record<string, unknown>;
+  const ec = jwk.kty === "EC" && jwk.crv === "P-256" && isB64(jwk.x, 43, 43) && isB64(jwk.y, 43, 43);
+  const rsa = jwk.kty === "RSA" && isB64(jwk.n, 342, 1366) && isB64(jwk.e, 1, 8);
+  if (!isTime(u) || !isTime(r) || !Number.isSafeInteger(n) || (n as number) < 0 || !(ec || rsa)) return null;
+  const key = ec ? { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y } : { kty: "RSA", n: jwk.n, e: jwk.e };
+  return { jwk: key as PublicJwk, until: u, refreshedAt: r, refreshes: n as number };
+}
 
 function fromWire(raw: unknown): SessionData | null {
   const wire = (raw ?? {}) as Partial<Record<keyof Wire, unknown>>;
@@ -118,6 +148,8 @@ function fromWire(raw: unknown): SessionData | null {
   if (wire.v !== undefined && (typeof wire.v !== "object" || wire.v === null || Array.isArray(wire.v))) return null;
   const values = Object.assign(Object.create(null), wire.v) as Record<string, string>;
   if (Object.values(values).some((value) => typeof value !== "string")) return null;
+  const device = wire.d === undefined ? undefined : parseDevice(wire.d);
+  if (device === null) return null;
   return {
     user: wire.u,
     permanent: wire.p === 1,
@@ -125,11 +157,13 @@ function fromWire(raw: unknown): SessionData | null {
     createdAt: wire.c,
     refreshedAt: wire.r,
     authenticatedAt: wire.t,
+    device,
   };
 }
 
 /** What a cookie stands for: the session itself, its id in the store, or why it is neither. */
-type Opened = { data?: SessionData; id?: string; reason?: RejectReason };
+/** What a cookie stands for: the session itself, or its id in the store (and a bound session's window), or why neither. */
+type Opened = { data?: SessionData; id?: string; until?: number; reason?: RejectReason };
 
 /** Seals already opened, so that each cookie is unsealed once per process (expiry is checked on every read). */
 const opened = new Map<string, unknown>();
@@ -149,7 +183,11 @@ async function open(seal: string, config: SessionConfig): Promise<Opened> {
     if (opened.size >= 10_000) opened.delete(opened.keys().next().value!);
     opened.set(seal, payload);
   }
-  if (config.store) return storeId((payload as { i?: unknown }).i); // a sealed id: `sealedIds`, or an earlier release
+  if (config.store) {
+    // A sealed id: a bound session's page cookie (with its window), `sealedIds`, or an earlier release.
+    const { i, u } = payload as { i?: unknown; u?: unknown };
+    return { ...storeId(i), until: isTime(u) ? u : undefined };
+  }
   const data = fromWire(payload);
   return data ? { data } : { reason: "malformed" };
 }
@@ -168,48 +206,73 @@ function expired(data: SessionData, at: number, config: SessionConfig): RejectRe
   return at >= data.refreshedAt + config.lifetime ? "idle-expired" : null;
 }
 
+/** A bound session opens pages only through its short-lived cookie, within the window that cookie carries. */
+const outOfWindow = (data: SessionData, cookie: Opened, at: number) =>
+  data.device !== undefined && !(at < ((cookie.data ? data.device.until : cookie.until) ?? 0));
+
 /** A session in use is written again every tenth of its lifetime (at most 5 minutes), not on every request. */
 const refreshDue = (data: SessionData, at: number, config: SessionConfig) =>
   at - data.refreshedAt >= Math.max(1, Math.min(300, Math.floor(config.lifetime / 10)));
 
-/** The cookie for a seal; one with the same attributes and Max-Age=0 expires it (a `__Host-` cookie needs both). */
-function cookie(value: string, config: SessionConfig, maxAge?: number): Cookie {
-  const options: Cookie["options"] = { httpOnly: true, secure: config.secure, sameSite: "lax", path: "/" };
+/** A cookie; one with the same attributes and Max-Age=0 expires it (a `__Host-` cookie needs both). */
+function cookie(name: string, value: string, config: SessionConfig, maxAge?: number, path = "/"): Cookie {
+  const options: Cookie["options"] = { httpOnly: true, secure: config.secure, sameSite: "lax", path };
   if (maxAge !== undefined) options.maxAge = maxAge;
   // The Set-Cookie line as sent, to hold it to 4 KB: Next writes an Expires (as long as this one) beside a Max-Age.
-  const attributes = `; Path=/; HttpOnly; SameSite=Lax${config.secure ? "; Secure" : ""}${maxAge !== undefined ? `; Max-Age=${maxAge}; Expires=Thu, 01 Jan 1970 00:00:00 GMT` : ""}`;
-  const bytes = Buffer.byteLength(`${config.cookieName}=${value}${attributes}`);
+  const attributes = `; Path=${path}; HttpOnly; SameSite=Lax${config.secure ? "; Secure" : ""}${maxAge !== undefined ? `; Max-Age=${maxAge}; Expires=Thu, 01 Jan 1970 00:00:00 GMT` : ""}`;
+  const bytes = Buffer.byteLength(`${name}=${value}${attributes}`);
   if (bytes > 4096) throw new SessionTooLargeError(bytes);
-  return { value, options };
+  return { name, value, options };
 }
+
+/** Expires the session's cookies: the page's, and a bound session's long-lived one. */
+const expiring = (config: SessionConfig) => [
+  cookie(config.cookieName, "", config, 0),
+  cookie(deviceCookieName(config), "", config, 0, DEVICE_PATH),
+];
 
 /**
  * Seals a session into its cookie. In the cookie store the seal carries no
  * expiration of its own (the timestamps inside it decide); with a store the
  * record is written first, and the cookie holds its id.
  */
-async function persist(data: SessionData, config: SessionConfig, previous?: Session & { before: SessionData }) {
+async function persist(
+  data: SessionData,
+  config: SessionConfig,
+  previous?: Session & { before: SessionData },
+): Promise<Cookie[]> {
   const at = now();
   const { store } = config;
+  const password = passwords([config.secret]);
+  let value: string;
+  let id: string | undefined;
+  let lifetime = Math.max(1, expiresAt(data, config) - at); // 0 would make Redis delete the record at once
   if (!store) {
-    const value = await sealData(toWire(data), { password: passwords([config.secret]), ttl: 0 });
-    return cookie(value, config, data.permanent ? Math.max(1, expiresAt(data, config) - at) : undefined);
+    value = await sealData(toWire(data), { password, ttl: 0 });
+  } else {
+    id = previous?.id ?? (await store.create(data, lifetime, await headers()));
+    if (previous?.id) await store.update(previous.id, previous.before, data, lifetime);
+    lifetime = Math.max(1, data.createdAt + maxAge(data, config) - at);
+    value = config.sealedIds ? await sealData({ i: id }, { password, ttl: lifetime }) : id;
   }
-  const ttl = Math.max(1, expiresAt(data, config) - at); // 0 would make Redis delete the record at once
-  const id = previous?.id ?? (await store.create(data, ttl, await headers()));
-  if (previous?.id) await store.update(previous.id, previous.before, data, ttl);
-  const lifetime = Math.max(1, data.createdAt + maxAge(data, config) - at);
-  const value = config.sealedIds
-    ? await sealData({ i: id }, { password: passwords([config.secret]), ttl: lifetime })
-    : id;
-  return cookie(value, config, data.permanent ? lifetime : undefined);
+  const kept = data.permanent ? lifetime : undefined;
+  if (!data.device) return [cookie(config.cookieName, value, config, kept)];
+  // Bound: the page's cookie lasts until the browser must prove its key again (with a store, it is the id sealed
+  // with that window: the id alone opens no page); the long-lived one goes to the refresh only.
+  const window = Math.max(1, Math.min(data.device.until - at, lifetime));
+  const page = id ? await sealData({ i: id, u: data.device.until }, { password, ttl: window }) : value;
+  return [
+    cookie(config.cookieName, page, config, window),
+    cookie(deviceCookieName(config), value, config, kept, DEVICE_PATH),
+  ];
 }
 
 /** The live session a cookie stands for (and the stored data, to tell what a change changed), or null. */
-async function find(seal: string, config: SessionConfig) {
-  const { data: inCookie, id } = await open(seal, config);
+async function find(seal: string, config: SessionConfig, device: boolean) {
+  const opened = await open(seal, config);
+  const { data: inCookie, id } = opened;
   const data = inCookie ?? (id ? await config.store!.load(id) : null);
-  if (!data || expired(data, now(), config)) return null;
+  if (!data || expired(data, now(), config) || (!device && outOfWindow(data, opened, now()))) return null;
   const copy = { ...data, values: Object.assign(Object.create(null), data.values) };
   return {
     session: {
@@ -222,14 +285,15 @@ async function find(seal: string, config: SessionConfig) {
   };
 }
 
-async function request() {
+/** The request's session: from the page's cookie, or (`device`) a bound session's long-lived one, at its refresh. */
+async function request(device = false) {
   await connection(); // a session is valid or not at a time: never read while prerendering (Cache Components)
   const jar = await cookies();
   const config: SessionConfig = sessionConfig();
-  const seal = jar.get(config.cookieName)?.value;
-  const current = seal ? await find(seal, config) : null;
-  const write = (next: Cookie) => jar.set(config.cookieName, next.value, next.options);
-  return { config, seal, current, write, expire: () => write(cookie("", config, 0)) };
+  const seal = jar.get(device ? deviceCookieName(config) : config.cookieName)?.value;
+  const current = seal ? await find(seal, config, device) : null;
+  const write = (next: Cookie[]) => next.forEach(({ name, value, options }) => jar.set(name, value, options));
+  return { config, seal, current, write, expire: () => write(expiring(config)) };
 }
 
 /**
@@ -254,23 +318,28 @@ export async function getSession(): Promise<Session | null> {
  * timestamps, and with a store a new id, so that an id planted before sign-in
  * is worthless. Values set before carry over. Returns the cookie's tag for a log.
  */
-export async function signIn(user: string, remember: boolean): Promise<{ tag: string }> {
-  const { config, current, write } = await request();
+export async function signIn(user: string, remember: boolean): Promise<{ tag: string; createdAt: number }> {
+  const { config, current, write, expire } = await request();
   const at = now();
   const values = current?.session.data.values ?? Object.create(null);
   const next = await persist({ user, permanent: remember, values, createdAt: at, refreshedAt: at }, config);
   if (current?.session.id) await config.store!.destroy(current.session.id, current.session.data.user);
+  expire(); // a bound session's long-lived cookie too
   write(next);
-  return { tag: cookieTag(next.value) };
+  return { tag: cookieTag(next[0].value), createdAt: at };
 }
 
 /**
  * Changes the session (or a new one) and writes it back; a session left with
- * nothing in it loses its cookie. Returns what `change` returned. Throws
- * SessionTooLargeError, writing nothing, when it would not fit.
+ * nothing in it loses its cookie. Returns what `change` returned; if `change`
+ * throws, nothing is written. Throws SessionTooLargeError, writing nothing,
+ * when it would not fit. `device`: the bound session's refresh reads its long-lived cookie.
  */
-export async function updateSession<T>(change: (data: SessionData) => T): Promise<T> {
-  const { config, current, write, expire } = await request();
+export async function updateSession<T>(
+  change: (data: SessionData) => T | Promise<T>,
+  { device = false } = {},
+): Promise<T> {
+  const { config, current, write, expire } = await request(device);
   const at = now();
   const data: SessionData = current?.session.data ?? {
     permanent: false,
@@ -278,7 +347,7 @@ export async function updateSession<T>(change: (data: SessionData) => T): Promis
     createdAt: at,
     refreshedAt: at,
   };
-  const result = change(data);
+  const result = await change(data);
   data.refreshedAt = at;
   if (data.user === undefined && !data.permanent && Object.keys(data.values).length === 0) {
     if (current?.session.id) await config.store!.destroy(current.session.id);
@@ -307,8 +376,10 @@ export async function readRequestSession(request: NextRequest) {
   const seal = request.cookies.get(config.cookieName)?.value;
   const opened = seal ? await open(seal, config) : null;
   const at = now();
-  const reason = opened?.reason ?? (opened?.data ? expired(opened.data, at, config) : null);
-  let next: Cookie | null = reason ? cookie("", config, 0) : null;
+  const { data, until } = opened ?? {};
+  const late = (data && outOfWindow(data, opened!, at)) || (until !== undefined && at >= until);
+  const reason = opened?.reason ?? (data ? expired(data, at, config) : null) ?? (late ? "device-expired" : null);
+  let next: Cookie[] | null = reason ? [cookie(config.cookieName, "", config, 0)] : null;
   if (!reason && opened?.data && refreshDue(opened.data, at, config)) {
     next = await persist({ ...opened.data, refreshedAt: at }, config).catch(() => null); // it fitted before; keep it if not
   }
@@ -317,7 +388,7 @@ export async function readRequestSession(request: NextRequest) {
     maybeSignedIn: !!opened && !reason && (opened.id !== undefined || opened.data?.user !== undefined),
     rejected: reason && seal ? { reason, tag: cookieTag(seal) } : undefined,
     update<R extends NextResponse>(response: R): R {
-      if (next) response.cookies.set(config.cookieName, next.value, next.options);
+      next?.forEach(({ name, value, options }) => response.cookies.set(name, value, options));
       return response;
     },
   };

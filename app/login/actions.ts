@@ -14,6 +14,7 @@ import { getMessages } from "@/lib/i18n/server";
 import { orUnavailable } from "@/lib/auth/dal";
 import { getConfig } from "@/lib/config";
 import { destroySession, signIn } from "@/lib/session";
+import { offerBinding } from "@/lib/session/device-bound";
 
 type LoginField = "username" | "password" | "remember";
 export type LoginState = FormState<LoginField>;
@@ -46,8 +47,9 @@ export async function login(_previous: LoginState, formData: FormData): Promise<
     const checked = await checkPassword(username, password, ip, { locale, m, purpose: "signin" });
     refused = checked.refused;
     if (checked.user) {
-      const { tag } = await signIn(checked.user, remember !== undefined);
+      const { tag, createdAt } = await signIn(checked.user, remember !== undefined);
       audit("signin.success", { user: checked.user, ip, session: tag });
+      await offerBinding(checked.user, createdAt); // a browser with DBSC may bind the session to its key
     }
   } catch (error) {
     refused = whyNot(error, { locale, m }, "sign-in");

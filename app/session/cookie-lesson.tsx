@@ -10,7 +10,8 @@ import type { Session } from "@/lib/session";
 /**
  * The tutorial's lesson, for the current session: Flask signs its cookie and
  * anyone can read it; this app encrypts its own, or with the Redis store
- * keeps no data in it at all (a random id). The Flask-format cookie is
+ * keeps no data in it at all (a random id); bound to the device (DBSC), a
+ * copy of it dies within minutes. The Flask-format cookie is
  * signed with a demo key, never this app's secret (its signature would be a
  * known-text oracle for it), and this app's cookie is shown only in part (it is a bearer token).
  */
@@ -70,7 +71,7 @@ export async function CookieLesson({ session }: { session: Session | null }) {
       </section>
     );
   }
-  const { user, permanent, values, refreshedAt } = session.data;
+  const { user, permanent, values, refreshedAt, device } = session.data;
   // Flask's session dict: the keys as they are, `user` among them, and `_permanent` for session.permanent.
   const data = { ...values, ...(user !== undefined ? { user } : {}), ...(permanent ? { _permanent: true } : {}) };
   const flask = await flaskCookie(data, FLASK_DEMO_KEY, refreshedAt);
@@ -81,7 +82,7 @@ export async function CookieLesson({ session }: { session: Session | null }) {
         {t.lessonTitle}
       </h2>
       <p className={muted}>{redis ? t.lessonTextRedis : t.lessonText}</p>
-      <div className="grid gap-6 text-sm sm:grid-cols-2">
+      <div className="grid gap-6 text-sm sm:grid-cols-2 lg:grid-cols-3">
         <div className="space-y-2" data-testid="cookie-ours">
           <h3 className="font-medium">{redis ? t.lessonOursRedis : t.lessonOurs}</h3>
           <Ours seal={seal} bytes={session.cookieBytes} redis={redis} t={t} />
@@ -93,6 +94,11 @@ export async function CookieLesson({ session }: { session: Session | null }) {
             {t.lessonFlaskRead} <code className="font-mono wrap-anywhere">{read.json}</code>,{" "}
             {t.lessonFlaskSigned(formatDateTime(read.timestamp, locale))}
           </p>
+        </div>
+        <div className="space-y-2" data-testid="cookie-bound">
+          <h3 className="font-medium">{t.lessonBound}</h3>
+          <p>{device ? t.lessonBoundYes(formatDateTime(device.until, locale)) : t.lessonBoundNo}</p>
+          <p>{t.lessonBoundLimits}</p>
         </div>
       </div>
     </section>

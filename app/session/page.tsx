@@ -6,6 +6,7 @@ import { formatApproxDuration, formatDateTime, formatDuration } from "@/lib/i18n
 import { getMessages } from "@/lib/i18n/server";
 import { getPageSession, orUnavailable, signedInUser } from "@/lib/auth/dal";
 import type { ActiveSession } from "@/lib/session/redis";
+import { thumbprintOf } from "@/lib/session/device-bound";
 import {
   Afresh,
   ClearForm,
@@ -57,6 +58,7 @@ export default async function SessionPage({ searchParams }: Props) {
   const sessions: ActiveSession[] = store && session ? await orUnavailable("/session", () => store.list(session)) : [];
   const data = session?.data;
   const user = signedInUser(session);
+  const device = data?.device;
   // The session as Flask would show it: one dict, `user` among the keys.
   const contents: Record<string, string> = data
     ? { ...(data.user !== undefined ? { user: data.user } : {}), ...data.values }
@@ -135,6 +137,26 @@ export default async function SessionPage({ searchParams }: Props) {
             <Row label={t.storedIn} testId="session-store">
               {serverStore ? t.storedRedis : t.storedCookie}
             </Row>
+            {user ? (
+              <Row label={t.device} testId="session-device">
+                {device ? (
+                  <>
+                    {t.deviceYes} <code className="font-mono wrap-anywhere">{await thumbprintOf(device)}</code>
+                  </>
+                ) : (
+                  t.deviceNo
+                )}
+              </Row>
+            ) : null}
+            {device ? (
+              <Row label={t.deviceWindow} testId="session-device-window">
+                {t.deviceUntil(
+                  formatDateTime(device.until, locale),
+                  formatDateTime(device.refreshedAt, locale),
+                  device.refreshes,
+                )}
+              </Row>
+            ) : null}
           </dl>
         </section>
 

@@ -39,6 +39,8 @@ export type Config = {
   loginThrottle: { maxFailures: number; lockout: number };
   /** The visitor's address, counting TRUST_PROXY proxies in front (lib/http/client-ip.ts). */
   clientAddress: (headers: Headers) => string;
+  /** DEVICE_BOUND_SESSIONS and DEVICE_BOUND_LIFETIME (seconds): sessions bound to the browser's key (lib/session/device-bound.ts). */
+  deviceBound: { enabled: boolean; lifetime: number };
   /** A worker of `npm start` (scripts/start.mjs sets NEXT_SESSIONS_CLUSTER=1): the login throttle counts in the primary. */
   clusterWorker: boolean;
 };
@@ -292,6 +294,13 @@ export function loadConfig(env: Env = process.env): Config {
   const newSessionsPerAddress = readCount(env, "SESSION_NEW_PER_ADDRESS", 20, 10_000, problems);
   const lockout = readDuration(env, "LOGIN_LOCKOUT", 15 * 60, problems);
   const maxFailures = readCount(env, "LOGIN_MAX_FAILURES", 5, 100, problems);
+  const deviceBound = readBoolean(env, "DEVICE_BOUND_SESSIONS", problems, true);
+  const deviceLifetime = readDuration(env, "DEVICE_BOUND_LIFETIME", 10 * 60, problems);
+  if (deviceLifetime < 10 || deviceLifetime > 86_400) {
+    problems.push(
+      `DEVICE_BOUND_LIFETIME (${formatDuration(deviceLifetime, "en")}) must be from 10 seconds to a day; a bound cookie lives this long before the browser proves its key again (above 2 minutes, or Chrome refreshes on every request). e.g. DEVICE_BOUND_LIFETIME=10m`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   const redisLog: RedisLog = (event, message) => log("error", event, { message });
@@ -325,6 +334,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoAccount,
     clientAddress,
     loginThrottle: { maxFailures, lockout },
+    deviceBound: { enabled: deviceBound, lifetime: deviceLifetime },
     clusterWorker: env.NEXT_SESSIONS_CLUSTER === "1",
   };
 }

@@ -95,6 +95,12 @@ export const en = {
     storedIn: "Stored in",
     storedRedis: "Redis (the cookie holds only the session's id)",
     storedCookie: "an encrypted cookie (iron-session)",
+    device: "Bound to this device",
+    deviceYes: "yes (DBSC), to the key with the thumbprint",
+    deviceNo: "no: this browser registered no key (it has no DBSC, or the server has it turned off)",
+    deviceWindow: "Bound cookie",
+    deviceUntil: (until: string, last: string, count: number) =>
+      `expires ${until}, unless the browser renews it with its key; last renewed ${last} (${count} ${count === 1 ? "time" : "times"})`,
     setTitle: "Set a key",
     getTitle: "Get a key",
     deleteTitle: "Delete a key",
@@ -133,6 +139,13 @@ export const en = {
     lessonFlaskRead: "Anyone can read it:",
     lessonFlaskSigned: (time: string) => `signed at ${time}; the signature only stops changes.`,
     lessonSize: (bytes: number) => `${bytes} bytes, name and value`,
+    lessonBound: "A device-bound cookie (DBSC)",
+    lessonBoundYes: (until: string) =>
+      `This session is bound to a key that this browser made and never lets out. Its cookie lives minutes: a copy works until ${until}, and after that only a signature with the key renews it.`,
+    lessonBoundNo:
+      "This session is not bound: a copy of its cookie works until the session ends. In a browser with DBSC (Chrome 145 and later), sign-in binds it to a key that never leaves the device, and a copied cookie dies within minutes.",
+    lessonBoundLimits:
+      "It stops a cookie copied off the device (infostealer malware, a leaked backup). It does not stop malware on the device itself while you are signed in, which can use the key there, nor anything in a browser without DBSC.",
     devicesTitle: "Where you are signed in",
     thisDevice: "this device",
     signedInAt: "Signed in",

@@ -88,6 +88,12 @@ export const zh: Messages = {
     storedIn: "存储位置",
     storedRedis: "Redis（Cookie 中只有会话 ID）",
     storedCookie: "加密 Cookie（iron-session）",
+    device: "绑定到本设备",
+    deviceYes: "是（DBSC），绑定的密钥指纹为",
+    deviceNo: "否：这个浏览器没有注册密钥（它不支持 DBSC，或服务器关闭了该功能）",
+    deviceWindow: "绑定的 Cookie",
+    deviceUntil: (until, last, count) =>
+      `${until} 过期，除非浏览器用它的密钥续期；上次续期于 ${last}（共 ${count} 次）`,
     setTitle: "设置键",
     getTitle: "读取键",
     deleteTitle: "删除键",
@@ -125,6 +131,13 @@ export const zh: Messages = {
     lessonFlaskRead: "任何人都能读出：",
     lessonFlaskSigned: (time) => `签名于 ${time}；签名只能防止篡改。`,
     lessonSize: (bytes) => `${bytes} 字节，含名称和值`,
+    lessonBound: "绑定设备的 Cookie（DBSC）",
+    lessonBoundYes: (until) =>
+      `这个会话绑定在本浏览器生成、且从不外泄的密钥上。它的 Cookie 只存活几分钟：副本在 ${until} 之前有效，之后只有用该密钥签名才能续期。`,
+    lessonBoundNo:
+      "这个会话没有绑定：它的 Cookie 副本在会话结束前一直有效。在支持 DBSC 的浏览器（Chrome 145 及更高版本）中，登录会把会话绑定到一个从不离开设备的密钥上，复制走的 Cookie 几分钟内就会失效。",
+    lessonBoundLimits:
+      "它能挡住被复制出设备的 Cookie（窃密木马、泄露的备份）。它挡不住你登录期间设备本身上的恶意软件（它能在那里使用密钥），也保护不了不支持 DBSC 的浏览器。",
     devicesTitle: "你在哪里登录",
     thisDevice: "本设备",
     signedInAt: "登录于",

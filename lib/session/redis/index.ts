@@ -10,7 +10,7 @@
  * gone: it holds every live session, at worst with a dead one that listing skips.
  */
 import { createHash, randomBytes } from "node:crypto";
-import type { Session, SessionData, SessionStore } from "@/lib/session";
+import { parseDevice, type Session, type SessionData, type SessionStore } from "@/lib/session";
 import {
   consoleLog,
   forget,
@@ -64,9 +64,18 @@ function toFields(data: SessionData): Fields {
   if (data.permanent) fields.p = "1";
   if (data.authenticatedAt !== undefined) fields.t = String(data.authenticatedAt);
   for (const [key, value] of Object.entries(data.values)) fields[`v.${key}`] = value;
+  const { device } = data;
+  if (device) fields.d = JSON.stringify({ k: device.jwk, u: device.until, r: device.refreshedAt, n: device.refreshes });
   return fields;
 }
 
+const json = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+};
 const time = (text?: string) => (text && /^[1-9]\d{0,15}$/.test(text) ? Number(text) : undefined);
 
 function fromFields(fields: Fields): SessionData | null {
@@ -74,7 +83,9 @@ function fromFields(fields: Fields): SessionData | null {
   if (!createdAt || !refreshedAt || (fields.t !== undefined && !authenticatedAt)) return null;
   const values: Record<string, string> = Object.create(null);
   for (const [field, value] of Object.entries(fields)) if (field.startsWith("v.")) values[field.slice(2)] = value;
-  return { user: fields.u, permanent: fields.p === "1", values, createdAt, refreshedAt, authenticatedAt };
+  const device = fields.d === undefined ? undefined : parseDevice(json(fields.d));
+  if (device === null) return null;
+  return { user: fields.u, permanent: fields.p === "1", values, createdAt, refreshedAt, authenticatedAt, device };
 }
 
 const bytes = (fields: Fields) =>

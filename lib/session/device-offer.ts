@@ -1,0 +1,26 @@
+/**
+ * The offer of a device binding (DBSC, lib/session/device-bound.ts): sign-in
+ * leaves it in a cookie (a server action cannot set a response header), and
+ * the middleware hands it to the browser once, on the next response, as the
+ * `Secure-Session-Registration` header. Browsers without DBSC ignore it.
+ */
+import type { NextRequest, NextResponse } from "next/server";
+import { DEVICE_PATH, type SessionConfig } from "@/lib/session";
+
+export const REGISTER_PATH = `${DEVICE_PATH}/register`;
+export const offerCookieName = (sessionCookieName: string) => `${sessionCookieName}-offer`;
+
+/** Moves the offer, if the request has one, from its cookie to `response`'s registration header (signed-in visitors only). */
+export function handOffer(request: NextRequest, response: NextResponse, config: SessionConfig, signedIn: boolean) {
+  const name = offerCookieName(config.cookieName);
+  const challenge = request.cookies.get(name)?.value;
+  if (challenge === undefined) return;
+  // A sealed challenge is base64url and `*~.`: nothing to escape in the header's quoted string.
+  if (signedIn && /^[\w*~.-]{1,1024}$/.test(challenge)) {
+    response.headers.set(
+      "secure-session-registration",
+      `(ES256 RS256);path="${REGISTER_PATH}";challenge="${challenge}"`,
+    );
+  }
+  response.cookies.set(name, "", { httpOnly: true, secure: config.secure, sameSite: "lax", path: "/", maxAge: 0 });
+}
