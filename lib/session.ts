@@ -34,9 +34,8 @@ export type SessionData = {
   device?: Device;
 };
 
-/** A browser's public key (ES256 or RS256), and the bound session's window: `until`, when and how often it moved. */
-export type Device = { jwk: PublicJwk; until: number; refreshedAt: number; refreshes: number };
-export type PublicJwk = { kty: "EC"; crv: "P-256"; x: string; y: string } | { kty: "RSA"; n: string; e: string };
+/** The browser's public key (a JWK, checked at registration), and the window: `until`, when and how often it moved. */
+export type Device = { jwk: Record<string, string>; until: number; refreshedAt: number; refreshes: number };
 
 export type Session = {
   data: SessionData;
@@ -102,7 +101,7 @@ type Cookie = {
 /** A bound session's long-lived cookie goes to this path only (the refresh endpoint): pages get the short-lived one. */
 export const DEVICE_PATH = "/auth/dbsc";
 /** Its name: the session cookie's, `-device` added (`__Secure-`, as `__Host-` needs Path=/). */
-export const deviceCookieName = (config: SessionConfig) =>
+export const deviceCookieName = (config: { cookieName: string }) =>
   `${config.cookieName.replace(/^__Host-/, "__Secure-")}-device`;
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -118,34 +117,32 @@ export const passwords = (secrets: readonly string[]) =>
 
 /** The cookie holds short keys: it travels with every request. */
 type Wire = { u?: string; p?: 1; v?: Record<string, string>; c: number; r: number; t?: number; d?: WireDevice };
-type WireDevice = { k: PublicJwk; u: number; r: number; n: number };
+type WireDevice = { k: Record<string, string>; u: number; r: number; n: number };
+export const toWireDevice = (d: Device): WireDevice => ({ k: d.jwk, u: d.until, r: d.refreshedAt, n: d.refreshes });
 
 function toWire(data: SessionData): Wire {
   const { user: u, permanent, values, createdAt: c, refreshedAt: r, authenticatedAt: t, device } = data;
-  const d = device && { k: device.jwk, u: device.until, r: device.refreshedAt, n: device.refreshes };
+  const d = device && toWireDevice(device);
   return { u, ...(permanent ? { p: 1 } : {}), ...(Object.keys(values).length ? { v: values } : {}), c, r, t, d };
 }
 
 const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
-const isB64 = (value: unknown, min: number, max: number): value is string =>
-  typeof value === "string" && value.length >= min && value.length <= max && /^[\w-]+$/.test(value);
+const isObject = (value: unknown): value is object =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** A stored device (the cookie's `d`, the Redis record's `d`), checked: null if it is not one. */
+/** A bound session's device (the cookie's `d`, a store record's): null if it is not one. */
 export function parseDevice(raw: unknown): Device | null {
   const { k, u, r, n } = (raw ?? {}) as Partial<Record<keyof WireDevice, unknown>>;
-  const jwk = (k ?? {}) as Record<string, unknown>;
-  const ec = jwk.kty === "EC" && jwk.crv === "P-256" && isB64(jwk.x, 43, 43) && isB64(jwk.y, 43, 43);
-  const rsa = jwk.kty === "RSA" && isB64(jwk.n, 342, 1366) && isB64(jwk.e, 1, 8);
-  if (!isTime(u) || !isTime(r) || !Number.isSafeInteger(n) || (n as number) < 0 || !(ec || rsa)) return null;
-  const key = ec ? { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y } : { kty: "RSA", n: jwk.n, e: jwk.e };
-  return { jwk: key as PublicJwk, until: u, refreshedAt: r, refreshes: n as number };
+  if (!isObject(k) || Object.values(k).some((value) => typeof value !== "string")) return null;
+  const ok = isTime(u) && isTime(r) && Number.isSafeInteger(n) && (n as number) >= 0;
+  return ok ? { jwk: k as Record<string, string>, until: u, refreshedAt: r, refreshes: n as number } : null;
 }
 
 function fromWire(raw: unknown): SessionData | null {
   const wire = (raw ?? {}) as Partial<Record<keyof Wire, unknown>>;
   if (!isTime(wire.c) || !isTime(wire.r) || (wire.t !== undefined && !isTime(wire.t))) return null;
   if (wire.u !== undefined && typeof wire.u !== "string") return null;
-  if (wire.v !== undefined && (typeof wire.v !== "object" || wire.v === null || Array.isArray(wire.v))) return null;
+  if (wire.v !== undefined && !isObject(wire.v)) return null;
   const values = Object.assign(Object.create(null), wire.v) as Record<string, string>;
   if (Object.values(values).some((value) => typeof value !== "string")) return null;
   const device = wire.d === undefined ? undefined : parseDevice(wire.d);
@@ -161,7 +158,6 @@ function fromWire(raw: unknown): SessionData | null {
   };
 }
 
-/** What a cookie stands for: the session itself, its id in the store, or why it is neither. */
 /** What a cookie stands for: the session itself, or its id in the store (and a bound session's window), or why neither. */
 type Opened = { data?: SessionData; id?: string; until?: number; reason?: RejectReason };
 
@@ -189,7 +185,7 @@ async function open(seal: string, config: SessionConfig): Promise<Opened> {
     return { ...storeId(i), until: isTime(u) ? u : undefined };
   }
   const data = fromWire(payload);
-  return data ? { data } : { reason: "malformed" };
+  return data ? { data, until: data.device?.until } : { reason: "malformed" };
 }
 
 /** The longest the session lasts from its start: anonymous ones in a store far less. */
@@ -207,8 +203,7 @@ function expired(data: SessionData, at: number, config: SessionConfig): RejectRe
 }
 
 /** A bound session opens pages only through its short-lived cookie, within the window that cookie carries. */
-const outOfWindow = (data: SessionData, cookie: Opened, at: number) =>
-  data.device !== undefined && !(at < ((cookie.data ? data.device.until : cookie.until) ?? 0));
+const outOfWindow = (data: SessionData, { until }: Opened, at: number) => !!data.device && !(at < (until ?? 0));
 
 /** A session in use is written again every tenth of its lifetime (at most 5 minutes), not on every request. */
 const refreshDue = (data: SessionData, at: number, config: SessionConfig) =>
@@ -376,9 +371,9 @@ export async function readRequestSession(request: NextRequest) {
   const seal = request.cookies.get(config.cookieName)?.value;
   const opened = seal ? await open(seal, config) : null;
   const at = now();
-  const { data, until } = opened ?? {};
-  const late = (data && outOfWindow(data, opened!, at)) || (until !== undefined && at >= until);
-  const reason = opened?.reason ?? (data ? expired(data, at, config) : null) ?? (late ? "device-expired" : null);
+  const late = opened?.until !== undefined && at >= opened.until; // with a store, only a sealed id carries a window
+  const reason =
+    opened?.reason ?? (opened?.data ? expired(opened.data, at, config) : null) ?? (late ? "device-expired" : null);
   let next: Cookie[] | null = reason ? [cookie(config.cookieName, "", config, 0)] : null;
   if (!reason && opened?.data && refreshDue(opened.data, at, config)) {
     next = await persist({ ...opened.data, refreshedAt: at }, config).catch(() => null); // it fitted before; keep it if not

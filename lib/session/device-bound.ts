@@ -32,7 +32,7 @@ import { cookies } from "next/headers";
 import "@/lib/auth/dal"; // which tells lib/config how to load the Redis store in this bundle
 import { userExists } from "@/lib/auth/users";
 import { getConfig } from "@/lib/config";
-import { DEVICE_PATH, parseDevice, passwords, updateSession, type Device, type PublicJwk } from "@/lib/session";
+import { DEVICE_PATH, passwords, updateSession, type Device } from "@/lib/session";
 import { offerCookieName } from "@/lib/session/device-offer";
 import { StoreUnavailableError } from "@/lib/session/redis/errors";
 
@@ -45,6 +45,19 @@ const MAX_PROOF = 8 * 1024;
 /** A JWT's `iat`, if a client sends one (Chromium does not), may be this far from our clock. */
 const MAX_SKEW = 5 * 60;
 const ALGORITHM = { EC: "ES256", RSA: "RS256" } as const;
+
+type PublicJwk = { kty: "EC"; crv: "P-256"; x: string; y: string } | { kty: "RSA"; n: string; e: string };
+const isB64 = (value: unknown, min: number, max: number): value is string =>
+  typeof value === "string" && value.length >= min && value.length <= max && /^[\w-]+$/.test(value);
+
+/** The proof's key, if it is a public P-256 or RSA (2048 to 8192 bits) key: only its public members, as the session keeps it. */
+function publicKey(raw: unknown): PublicJwk | null {
+  const jwk = (raw ?? {}) as Record<string, unknown>;
+  if (jwk.kty === "EC" && jwk.crv === "P-256" && isB64(jwk.x, 43, 43) && isB64(jwk.y, 43, 43)) {
+    return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y };
+  }
+  return jwk.kty === "RSA" && isB64(jwk.n, 342, 1366) && isB64(jwk.e, 1, 8) ? { kty: "RSA", n: jwk.n, e: jwk.e } : null;
+}
 
 /** A refusal: the status, the reason, and for a 403 the challenge to sign; `end` says Chromium should drop the session. */
 class Refusal extends Error {
@@ -204,7 +217,7 @@ export function register(request: Request): Promise<Response> {
     const jwt = proofOf(request);
     if (jwt === null) throw new Refusal(400, "Registration needs a proof (Secure-Session-Response).");
     const header = headerOf(jwt);
-    const jwk = parseDevice({ k: header.jwk, u: 1, r: 1, n: 0 })?.jwk;
+    const jwk = publicKey(header.jwk);
     if (!jwk || ALGORITHM[jwk.kty] !== header.alg) {
       throw new Refusal(400, "The proof's jwk is not a P-256 (ES256) or 2048-bit or larger RSA (RS256) public key.");
     }
@@ -253,8 +266,10 @@ export function refresh(request: Request): Promise<Response> {
         if (jwt === null) throw new Refusal(403, "Sign this challenge.", { challenge: await challenge(), id });
         const header = headerOf(jwt);
         if (header.jwk !== undefined) throw new Refusal(400, "A refresh proof carries no key: the session has one.");
-        const alg = ALGORITHM[device.jwk.kty];
-        const key = await importJWK(device.jwk as PublicJwk, alg);
+        const jwk = publicKey(device.jwk);
+        if (!jwk) throw new Refusal(401, "This session's key is not one this server accepts.", { id });
+        const alg = ALGORITHM[jwk.kty];
+        const key = await importJWK(jwk, alg);
         const { payload } = await compactVerify(jwt, key, { algorithms: [alg] }).catch(() => {
           throw new Refusal(401, "The proof is not signed with this session's key.", { id });
         });

@@ -10,7 +10,7 @@
  * gone: it holds every live session, at worst with a dead one that listing skips.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { parseDevice, type Session, type SessionData, type SessionStore } from "@/lib/session";
+import { parseDevice, toWireDevice, type Session, type SessionData, type SessionStore } from "@/lib/session";
 import {
   consoleLog,
   forget,
@@ -65,7 +65,7 @@ function toFields(data: SessionData): Fields {
   if (data.authenticatedAt !== undefined) fields.t = String(data.authenticatedAt);
   for (const [key, value] of Object.entries(data.values)) fields[`v.${key}`] = value;
   const { device } = data;
-  if (device) fields.d = JSON.stringify({ k: device.jwk, u: device.until, r: device.refreshedAt, n: device.refreshes });
+  if (device) fields.d = JSON.stringify(toWireDevice(device));
   return fields;
 }
 
