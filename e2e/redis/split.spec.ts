@@ -1,3 +1,4 @@
+import { DeviceBrowser } from "../support/dbsc-client";
 import { startRedis } from "../support/redis-server";
 import { startSplit } from "../support/split";
 import { expect, signIn, test, testEnv, testRedisUrl, USERS } from "../support/fixtures";
@@ -81,6 +82,31 @@ test("the login throttle, split over two pages processes: with REDIS_URL (cookie
     const answers: string[] = [];
     for (let n = 0; n < 4; n++) answers.push(await loginOutcome(split.url, "bob", `guess ${n}`));
     expect(answers).toEqual(["wrong", "wrong", "locked", "locked"]);
+  } finally {
+    await split.stop();
+  }
+});
+
+test("device-bound sessions, split: the middleware refuses a copied jar once its window ends, the pages' refresh renews the key's", async () => {
+  const split = await startSplit(
+    await testEnv({ SESSION_STORE: "redis", REDIS_URL: testRedisUrl(), DEVICE_BOUND_LIFETIME: "10s" }),
+  );
+  try {
+    const browser = new DeviceBrowser(split.url);
+    await browser.signIn("alice", USERS.alice); // the offer: left by the action (pages), handed over by the middleware
+    expect((await browser.register()).status).toBe(200);
+    expect((await browser.refresh()).status).toBe(200);
+    const stolen = new DeviceBrowser(split.url);
+    stolen.jar = browser.jar.copy();
+    expect(await stolen.signedIn()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const copied = stolen.jar.get("__Secure-session-device", "/auth/dbsc")!;
+    // The copied long-lived cookie as the page's: a bare id, which opens no page of a bound session.
+    const forged = await stolen.fetch("/students", { headers: { cookie: `__Host-session=${copied}` } });
+    expect(forged.status).toBe(307);
+    expect(await stolen.signedIn()).toBe(false);
+    expect((await browser.refresh()).status).toBe(200);
+    expect(await browser.signedIn()).toBe(true);
   } finally {
     await split.stop();
   }

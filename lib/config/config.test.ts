@@ -22,6 +22,7 @@ describe("loadConfig", () => {
       session: { lifetime: 31 * 86_400, absoluteLifetime: 90 * 86_400, cookieName: "session", fallbackSecrets: [] },
       demoAccount: true,
       loginThrottle: { maxFailures: 5, lockout: 900 },
+      deviceBound: { enabled: true, lifetime: 600 },
     });
     expect([...config.users.keys()]).toEqual(["admin"]);
   });
@@ -148,6 +149,16 @@ describe("loadConfig", () => {
     [{ REDIS_SENTINELS: "c", REDIS_SENTINEL_MASTER: "m" }, /REDIS_SENTINELS: "c" is not host:port/],
     [{ REDIS_SENTINEL_MASTER: "m" }, /REDIS_SENTINEL_MASTER goes with REDIS_SENTINELS, which is not set/],
     [{ REDIS_URL: "redis://a:6379", REDIS_PASSWORD: "p" }, /REDIS_PASSWORD goes with REDIS_SENTINELS.*in the URL/],
+    [
+      { DEVICE_BOUND_SESSIONS: "maybe" },
+      /DEVICE_BOUND_SESSIONS: "maybe" is not true or false. e.g. DEVICE_BOUND_SESSIONS=false/,
+    ],
+    [
+      { DEVICE_BOUND_LIFETIME: "5s" },
+      /DEVICE_BOUND_LIFETIME \(5 seconds\) must be from 10 seconds to a day.*DEVICE_BOUND_LIFETIME=10m/,
+    ],
+    [{ DEVICE_BOUND_LIFETIME: "2d" }, /DEVICE_BOUND_LIFETIME \(2 days\) must be from 10 seconds to a day/],
+    [{ DEVICE_BOUND_LIFETIME: "soon" }, /DEVICE_BOUND_LIFETIME: .*e\.g\. DEVICE_BOUND_LIFETIME=10m/],
   ])("reports %j", (env, message) => {
     const found = problems({ SESSION_SECRET: SECRET, ...env } as Record<string, string>);
     expect(found.join("\n")).toMatch(message);
