@@ -63,6 +63,7 @@ export const GROUP = {
   npmStartOne: "npm start, one worker, cookie store",
   baselineNpmStartOne: "baseline, npm start, one worker, cookie store",
   guide: "auth guide's pattern (jose, a DAL), next start",
+  bound: "next start, cookie store, device-bound (DBSC)",
 } as const;
 const COOKIE_GROUP = GROUP.cluster;
 const ANCHOR_GROUP = GROUP.anchor;
@@ -233,6 +234,12 @@ const COMPARISONS: Comparison[] = [
     b: { group: GROUP.guide, name: SIGNED_IN },
     most: 1,
     below: 1,
+  },
+  {
+    name: "signed-in /students of a device-bound session (DBSC) against an unbound one",
+    a: { group: GROUP.bound, name: SIGNED_IN },
+    b: { group: GROUP.oneProcess, name: SIGNED_IN },
+    most: 1.1,
   },
   {
     name: "signed-in /students against the floor",

@@ -30,6 +30,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { DeviceBrowser } from "../e2e/support/dbsc-client";
 import { actionFields, formData, signInByFetch } from "../e2e/support/http";
 import { startProcess, startServer, type RunningServer } from "../e2e/support/server";
 import { hashPassword } from "../lib/auth/password";
@@ -444,6 +445,21 @@ async function main() {
           signedIn: { url: `${target.url}/students`, headers: { cookie: `session=${jwt}` }, expect: 200 },
           anonymous: { url: `${target.url}/students`, expect: 307 },
         },
+      };
+    });
+  }
+  if (selected(`${GROUP.bound}: ${SCENARIO.signedIn}`)) {
+    roundServers.push(async () => {
+      // A session bound to a key, as a browser with DBSC registers it (e2e/support/dbsc-client.ts); a day's window.
+      const target = asTarget(GROUP.bound, await appServer({ DEVICE_BOUND_LIFETIME: "1d" }, false, root));
+      const browser = new DeviceBrowser(target.url);
+      await browser.signIn(USER.name, USER.password);
+      if ((await browser.register()).status !== 200) throw new Error("the bench's DBSC registration failed");
+      const cookie = browser.jar.header("/students");
+      return {
+        group: GROUP.bound,
+        target,
+        requests: { signedIn: { url: `${target.url}/students`, headers: { cookie }, expect: 200 } },
       };
     });
   }
