@@ -5,9 +5,10 @@
  * already opened), the cookie's size, and what a password check costs.
  */
 import { createHash } from "node:crypto";
-import { jwtVerify, SignJWT } from "jose";
+import { compactVerify, importJWK, jwtVerify, SignJWT } from "jose";
 import { sealData, unsealData } from "iron-session";
 import { NextRequest } from "next/server";
+import { deviceKey, proof, publicJwk } from "../e2e/support/dbsc-client";
 import { hashPassword, parseHash, verifyPassword } from "../lib/auth/password";
 import { loadConfig } from "../lib/config";
 import { readRequestSession } from "../lib/session";
@@ -112,6 +113,16 @@ export async function microBenchmarks(quick: boolean): Promise<MicroResult[]> {
   add({
     name: "the auth guide's check (jose jwtVerify, HS256)",
     value: await perOp(rounds, () => jwtVerify(jwt, key, { algorithms: ["HS256"] })),
+    unit: "µs/op",
+  });
+
+  // A DBSC refresh's one signature check (lib/session/device-bound.ts): an ES256 proof against the session's key.
+  const device = await deviceKey("ES256");
+  const proven = await proof(device, "a challenge");
+  const publicKey = await importJWK(await publicJwk(device), "ES256");
+  add({
+    name: "a DBSC refresh's signature check (jose compactVerify, ES256)",
+    value: await perOp(ironRounds, () => compactVerify(proven, publicKey, { algorithms: ["ES256"] })),
     unit: "µs/op",
   });
 

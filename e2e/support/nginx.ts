@@ -6,7 +6,9 @@
  *
  * The `server` block is the README's ("Behind a proxy"), as written there:
  * only its ports are the test's. So what the tests prove is what the README
- * tells people to run.
+ * tells people to run. It listens in plain HTTP (the README's `ssl` dropped),
+ * or with `tls` (a certificate, e2e/support/tls.ts) in HTTPS as the README
+ * has it, at https://localhost:<port>.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,8 +23,15 @@ export type Nginx = {
   url: string;
   port: number;
   pid: number;
-  /** Each request as nginx logged it: the client's address, the status, and every upstream it tried. */
-  requests: () => { client: string; status: number; upstreams: string[]; forwardedFor: string }[];
+  /** Each request as nginx logged it: the client's address, the status, every upstream it tried, the method and the URI. */
+  requests: () => {
+    client: string;
+    status: number;
+    upstreams: string[];
+    forwardedFor: string;
+    method: string;
+    uri: string;
+  }[];
   output: () => string;
   stop: () => Promise<void>;
 };
@@ -50,12 +59,32 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** Where nginx listens: the README's `listen` on the test's loopback port, with `ssl` only when there is a certificate. */
+function listen(line: string, port: number, tls?: { cert: string; key: string }): string {
+  const [, indent, parameters, rest] = /^( *)listen \S+((?: [^;]+)?);(.*)$/.exec(line)!;
+  const kept = parameters.split(" ").filter((parameter) => parameter && (tls || parameter !== "ssl"));
+  if (!tls) return `${indent}listen ${[`127.0.0.1:${port}`, ...kept].join(" ")};${rest}`;
+  if (!kept.includes("ssl")) kept.unshift("ssl");
+  return [
+    `${indent}listen ${[`127.0.0.1:${port}`, ...kept].join(" ")};${rest}`,
+    `${indent}ssl_certificate ${tls.cert};`,
+    `${indent}ssl_certificate_key ${tls.key};`,
+  ].join("\n");
+}
+
 /**
  * nginx with the README's block, sending to `upstreams` (URLs of npm start
  * servers, or of another nginx); `edit` may change the block (an nginx that
- * overwrites X-Forwarded-For instead of appending to it).
+ * overwrites X-Forwarded-For instead of appending to it); `tls`: HTTPS with
+ * this certificate (e2e/support/tls.ts), at https://localhost:<port>.
  */
-export async function startNginx(upstreams: string[], { edit = (block: string) => block } = {}): Promise<Nginx> {
+export async function startNginx(
+  upstreams: string[],
+  {
+    edit = (block: string) => block,
+    tls,
+  }: { edit?: (block: string) => string; tls?: { cert: string; key: string } } = {},
+): Promise<Nginx> {
   const port = await freePort();
   const prefix = mkdtempSync(path.join(tmpdir(), "nginx-"));
   // nginx's workers run as nobody when it is started as root: they write their temporary files here.
@@ -70,7 +99,7 @@ export async function startNginx(upstreams: string[], { edit = (block: string) =
       );
       return `${indent}upstream app {\n${servers.join("\n")}\n${indent}}`;
     })
-    .replace(/^( *)listen [^;]+;/m, `$1listen 127.0.0.1:${port};`);
+    .replace(/^ *listen [^;]+;.*$/m, (line) => listen(line, port, tls));
   const config = `
 worker_processes 1;
 error_log stderr warn;
@@ -79,7 +108,7 @@ events { worker_connections 1024; }
 http {
   client_body_temp_path ${prefix}/body;
   proxy_temp_path ${prefix}/proxy;
-  log_format tested '$remote_addr|$status|$upstream_addr|$proxy_add_x_forwarded_for';
+  log_format tested '$remote_addr|$status|$upstream_addr|$proxy_add_x_forwarded_for|$request_method|$request_uri';
   access_log ${prefix}/logs/access.log tested;
 ${block}
 }
@@ -106,7 +135,7 @@ ${block}
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     port,
     pid: child.pid!,
     requests: () => {
@@ -115,8 +144,15 @@ ${block}
         .split("\n")
         .filter(Boolean)
         .map((line) => {
-          const [client, status, upstreams, forwardedFor] = line.split("|");
-          return { client, status: Number(status), upstreams: upstreams.split(/, | : /), forwardedFor };
+          const [client, status, upstreams, forwardedFor, method, ...uri] = line.split("|");
+          return {
+            client,
+            status: Number(status),
+            upstreams: upstreams.split(/, | : /),
+            forwardedFor,
+            method,
+            uri: uri.join("|"),
+          };
         });
     },
     output: () => output,

@@ -298,7 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
   const deviceLifetime = readDuration(env, "DEVICE_BOUND_LIFETIME", 10 * 60, problems);
   if (deviceLifetime < 10 || deviceLifetime > 86_400) {
     problems.push(
-      `DEVICE_BOUND_LIFETIME (${formatDuration(deviceLifetime, "en")}) must be from 10 seconds to a day; a bound cookie lives this long before the browser proves its key again (above 2 minutes, or Chrome refreshes on every request). e.g. DEVICE_BOUND_LIFETIME=10m`,
+      `DEVICE_BOUND_LIFETIME (${formatDuration(deviceLifetime, "en")}) must be from 10 seconds to a day; a bound cookie lives this long before the browser proves its key again (Chrome needs 4 minutes or more: docs/device-bound.md). e.g. DEVICE_BOUND_LIFETIME=10m`,
     );
   }
 
