@@ -2,11 +2,13 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 import { defineConfig, globalIgnores } from "eslint/config";
 
-/** The session layer is copied into other apps as lib/session.ts, and lib/session/redis/ for the Redis store (README, "Use it in your app"). */
+/** The session layer is copied into other apps as lib/session.ts, lib/session/redis/ for the Redis store, and lib/session/device-*.ts for device-bound sessions (README, "Use it in your app"). */
 const sessionEntry =
   "lib/session.ts is copied into other apps: its one tie to this app is sessionConfig from @/lib/config.";
 const redisBoundary =
   "lib/session/redis/ is copied into other apps beside lib/session.ts: it may import only itself, lib/session.ts and packages.";
+const deviceBoundary =
+  "lib/session/device-bound.ts and device-offer.ts are copied into other apps beside lib/session.ts: they may import only each other, lib/session.ts, sessionConfig from @/lib/config and packages.";
 const redisInternals =
   "Import the Redis store from lib/session/redis (its index.ts), its errors from errors.ts and the login throttle's connection from connection.ts: lib/config alone loads index.ts, on demand.";
 
@@ -49,6 +51,30 @@ export default defineConfig([
               from: "./",
               except: ["./lib/session/redis", "./lib/session.ts", "./node_modules"],
               message: redisBoundary,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["lib/session/device-bound.ts", "lib/session/device-offer.ts"],
+    rules: {
+      "import/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            {
+              target: ["./lib/session/device-bound.ts", "./lib/session/device-offer.ts"],
+              from: "./",
+              except: [
+                "./lib/session/device-bound.ts",
+                "./lib/session/device-offer.ts",
+                "./lib/session.ts",
+                "./lib/config",
+                "./node_modules",
+              ],
+              message: deviceBoundary,
             },
           ],
         },

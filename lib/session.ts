@@ -66,6 +66,8 @@ export type SessionConfig = {
   sealedIds?: boolean;
   /** With a store: the longest an anonymous session lasts, however active (default an hour). */
   anonymousLifetime?: number;
+  /** Device-bound sessions (lib/session/device-bound.ts): seconds a bound cookie lives between renewals; unset, off. */
+  deviceLifetime?: number;
 };
 
 /** A server-side store (lib/session/redis/ is one). `ttl`: seconds the record must live. */

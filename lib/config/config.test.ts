@@ -22,8 +22,11 @@ describe("loadConfig", () => {
       session: { lifetime: 31 * 86_400, absoluteLifetime: 90 * 86_400, cookieName: "session", fallbackSecrets: [] },
       demoAccount: true,
       loginThrottle: { maxFailures: 5, lockout: 900 },
-      deviceBound: { enabled: true, lifetime: 600 },
     });
+    expect(config.session.deviceLifetime).toBe(600);
+    expect(
+      loadConfig({ SESSION_SECRET: SECRET, DEVICE_BOUND_SESSIONS: "false" }).session.deviceLifetime,
+    ).toBeUndefined();
     expect([...config.users.keys()]).toEqual(["admin"]);
   });
 

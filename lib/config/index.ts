@@ -39,8 +39,6 @@ export type Config = {
   loginThrottle: { maxFailures: number; lockout: number };
   /** The visitor's address, counting TRUST_PROXY proxies in front (lib/http/client-ip.ts). */
   clientAddress: (headers: Headers) => string;
-  /** DEVICE_BOUND_SESSIONS and DEVICE_BOUND_LIFETIME (seconds): sessions bound to the browser's key (lib/session/device-bound.ts). */
-  deviceBound: { enabled: boolean; lifetime: number };
   /** A worker of `npm start` (scripts/start.mjs sets NEXT_SESSIONS_CLUSTER=1): the login throttle counts in the primary. */
   clusterWorker: boolean;
 };
@@ -327,6 +325,8 @@ export function loadConfig(env: Env = process.env): Config {
       store,
       sealedIds,
       anonymousLifetime,
+      // DEVICE_BOUND_SESSIONS and DEVICE_BOUND_LIFETIME: sessions bound to the browser's key.
+      deviceLifetime: deviceBound ? deviceLifetime : undefined,
     },
     redis: redis.target ? { target: redis.target, keyPrefix: redis.keyPrefix, log: redisLog } : undefined,
     freshAge,
@@ -334,7 +334,6 @@ export function loadConfig(env: Env = process.env): Config {
     demoAccount,
     clientAddress,
     loginThrottle: { maxFailures, lockout },
-    deviceBound: { enabled: deviceBound, lifetime: deviceLifetime },
     clusterWorker: env.NEXT_SESSIONS_CLUSTER === "1",
   };
 }

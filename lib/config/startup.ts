@@ -11,8 +11,8 @@ const CHROME_MIN_LIFETIME = 4 * 60;
 export function configOrExit(): Config {
   try {
     const config = getConfig();
-    const { enabled, lifetime } = config.deviceBound;
-    if (enabled && lifetime < CHROME_MIN_LIFETIME) {
+    const lifetime = config.session.deviceLifetime;
+    if (lifetime !== undefined && lifetime < CHROME_MIN_LIFETIME) {
       console.warn(
         `\nDEVICE_BOUND_LIFETIME is ${lifetime} s. Chrome renews a bound cookie once it has 2 minutes or less to live, and signs at most 6 renewals in 9 minutes: below ${CHROME_MIN_LIFETIME / 60} minutes it signs its users out while they browse. Fit for tests only; the default is 10m (docs/device-bound.md).\n`,
       );

@@ -29,12 +29,9 @@ import {
   type ProtectedHeaderParameters,
 } from "jose";
 import { cookies } from "next/headers";
-import "@/lib/auth/dal"; // which tells lib/config how to load the Redis store in this bundle
-import { userExists } from "@/lib/auth/users";
-import { getConfig } from "@/lib/config";
+import { sessionConfig } from "@/lib/config";
 import { DEVICE_PATH, passwords, updateSession, type Device } from "@/lib/session";
 import { offerCookieName } from "@/lib/session/device-offer";
-import { StoreUnavailableError } from "@/lib/session/redis/errors";
 
 const REFRESH_PATH = `${DEVICE_PATH}/refresh`;
 /** How long the registration offer stands after sign-in, and a refresh challenge after it was sent. */
@@ -79,9 +76,13 @@ class Refusal extends Error {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const settings = () => getConfig().deviceBound;
+/** DEVICE_BOUND_SESSIONS and DEVICE_BOUND_LIFETIME, as lib/config hands them to the session layer. */
+const settings = () => {
+  const lifetime = sessionConfig().deviceLifetime;
+  return { enabled: lifetime !== undefined, lifetime: lifetime ?? 0 };
+};
 const secrets = () => {
-  const { secret, fallbackSecrets } = getConfig().session;
+  const { secret, fallbackSecrets } = sessionConfig();
   return { seal: passwords([secret]), open: passwords([secret, ...fallbackSecrets]) };
 };
 
@@ -104,7 +105,7 @@ async function opened<P extends Challenge["p"]>(jti: string, purpose: P) {
  */
 export async function offerBinding(user: string, createdAt: number): Promise<void> {
   if (!settings().enabled) return;
-  const { cookieName, secure } = getConfig().session;
+  const { cookieName, secure } = sessionConfig();
   const challenge = await seal({ p: "register", u: user, c: createdAt }, OFFER_TTL);
   (await cookies()).set(offerCookieName(cookieName), challenge, {
     httpOnly: true,
@@ -189,15 +190,17 @@ async function answering(request: Request, work: () => Promise<Response>): Promi
     return await work();
   } catch (error) {
     if (error instanceof Refusal) return error.response();
-    if (error instanceof StoreUnavailableError)
+    // The Redis store's StoreUnavailableError, by its name: a cookie-only copy has no store to import it from.
+    if ((error as Error | undefined)?.name === "StoreUnavailableError") {
       return new Refusal(503, "The session store does not answer.").response();
+    }
     throw error;
   }
 }
 
 /** The session's configuration for the browser: which cookie it guards, and where to refresh it. */
 function instructions(id: string) {
-  const { secure, cookieName } = getConfig().session;
+  const { secure, cookieName } = sessionConfig();
   return {
     session_identifier: id,
     refresh_url: REFRESH_PATH,
@@ -229,13 +232,13 @@ export function register(request: Request): Promise<Response> {
     const at = now();
     const id = await thumbprintOf({ jwk, until: at, refreshedAt: at, refreshes: 0 });
     await updateSession((data) => {
-      if (data.user === undefined || !userExists(data.user)) throw new Refusal(401, "Nobody is signed in here.");
+      if (data.user === undefined) throw new Refusal(401, "Nobody is signed in here.");
       if (data.user !== offer.u || data.createdAt !== offer.c)
         throw new Refusal(400, "The offer was for another sign-in.");
       if (data.device) throw new Refusal(409, "This session is already bound to a key.");
       data.device = { jwk, until: at + settings().lifetime, refreshedAt: at, refreshes: 0 };
     });
-    (await cookies()).delete(offerCookieName(getConfig().session.cookieName));
+    (await cookies()).delete(offerCookieName(sessionConfig().cookieName));
     return Response.json(instructions(id), { headers: { "cache-control": "no-store" } });
   });
 }

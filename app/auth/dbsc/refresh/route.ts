@@ -1,2 +1,4 @@
 /** POST /auth/dbsc/refresh: a bound session's browser proves its key, and the session's window moves on (lib/session/device-bound.ts). */
+import "@/lib/auth/dal"; // which tells lib/config how to load the Redis store in this bundle
+
 export { refresh as POST } from "@/lib/session/device-bound";
