@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createClient } from "redis";
 import { expect, test, type Page } from "@playwright/test";
+import { DeviceBrowser } from "../support/dbsc-client";
 import { freePort } from "../support/free-port";
 import { startProcess } from "../support/server";
 
@@ -14,7 +15,8 @@ import { startProcess } from "../support/server";
  * node_modules, the page's install commands as written, exactly the files
  * its list names, its examples; then `next build` and `next start`, and a
  * sign-in and sign-out in Chromium, with Cache Components on and off. First
- * the cookie sessions alone, then the Redis store added on top.
+ * the cookie sessions alone, then the Redis store added on top, then
+ * device-bound sessions (a scripted DBSC browser registers and renews).
  */
 test.describe.configure({ mode: "serial" });
 
@@ -55,7 +57,10 @@ const run = (command: string, args: string[], cwd = app) =>
 const lines = (file: string) => readFileSync(path.join(root, file), "utf8").split("\n").length - 1;
 
 /** Builds the app as it stands (Cache Components on or off), starts it, and signs in and out in the browser. */
-async function signInAndOut(page: Page, { cacheComponents, store }: { cacheComponents: boolean; store: string }) {
+async function signInAndOut(
+  page: Page,
+  { cacheComponents, store, dbsc = false }: { cacheComponents: boolean; store: string; dbsc?: boolean },
+) {
   writeFileSync(
     path.join(app, "next.config.ts"),
     cacheComponents ? defaultConfig : defaultConfig.replace(/^ *(cacheComponents|partialPrefetching): true,\n/gm, ""),
@@ -107,6 +112,15 @@ async function signInAndOut(page: Page, { cacheComponents, store }: { cacheCompo
     if (store === "redis") expect(await sessionsInRedis()).toBe(0);
     await page.goto(`${url}/dashboard`);
     await expect(page).toHaveURL(/\/login$/);
+    if (dbsc) {
+      // A browser with DBSC (e2e/support/dbsc-client.ts): the offer after sign-in, registration, a renewal.
+      const browser = new DeviceBrowser(url);
+      await browser.signIn("alice", PASSWORD, {}, "/dashboard");
+      expect(browser.offer, "the proxy hands over the offer").toBeDefined();
+      expect((await browser.register()).status).toBe(200);
+      expect((await browser.refresh()).status).toBe(200);
+      expect(await browser.signedIn("/dashboard")).toBe(true);
+    }
     expect(server.output()).not.toMatch(/⨯|Error:/);
   } catch (error) {
     console.log(
@@ -175,7 +189,9 @@ test.afterAll(() => {
 test("cookie sessions: lib/session.ts alone, Cache Components on and off", async ({ page }) => {
   test.setTimeout(600_000);
   const { commands, files } = blocks();
-  const copied = named.filter((file) => !file.startsWith("lib/session/redis/"));
+  const copied = named.filter(
+    (file) => !file.startsWith("lib/session/redis/") && !file.startsWith("lib/session/device-"),
+  );
   expect(copied).toEqual(["lib/session.ts"]);
   for (const command of commands[0].split("\n")) run("sh", ["-c", command]);
   for (const file of copied) cpSync(path.join(root, file), path.join(app, file));
@@ -221,4 +237,43 @@ test("the Redis store added on top: lib/session/redis/, lib/session.ts unchanged
   );
   // Cache Components on, create-next-app's default (the pages are the cookie test's, which builds them both ways).
   await signInAndOut(page, { cacheComponents: true, store: "redis" });
+});
+
+test("device-bound sessions added on top: two files, jose, two routes, a line in the action and the proxy", async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  const { commands, files } = blocks();
+  const added = named.filter((file) => file.startsWith("lib/session/device-"));
+  expect(added).toEqual(["lib/session/device-bound.ts", "lib/session/device-offer.ts"]);
+  for (const command of commands[2].split("\n")) run("sh", ["-c", command]);
+  for (const file of added) cpSync(path.join(root, file), path.join(app, file));
+  const block = (name: string) =>
+    files[`${name} (DBSC)`] ?? files[Object.keys(files).find((key) => key.startsWith(`${name} (DBSC)`))!];
+  for (const route of ["app/auth/dbsc/register/route.ts", "app/auth/dbsc/refresh/route.ts"]) {
+    mkdirSync(path.dirname(path.join(app, route)), { recursive: true });
+    writeFileSync(path.join(app, route), block(route));
+  }
+  writeFileSync(path.join(app, "proxy.ts"), block("proxy.ts"));
+  // As the page says: the offer after signIn in the login action, and deviceLifetime in sessionConfig().
+  const [signInLine, offerLine] = block("app/login/actions.ts")
+    .replace(/^\/\/.*\n/, "")
+    .trim()
+    .split("\n");
+  const actions = path.join(app, "app/login/actions.ts");
+  const action = readFileSync(actions, "utf8");
+  const importOffer = /\/\/ (import .*;)$/.exec(offerLine)![1];
+  writeFileSync(
+    actions,
+    action
+      .replace(/^( *)await signIn\(user, form\.get\("remember"\) === "on"\);$/m, `$1${signInLine}\n$1${offerLine}`)
+      .replace(/^(import \{ destroySession, signIn \} from "@\/lib\/session";)$/m, `$1\n${importOffer}`),
+  );
+  expect(readFileSync(actions, "utf8")).toContain("await offerBinding(user, createdAt);");
+  const config = path.join(app, "lib/config.ts");
+  writeFileSync(config, readFileSync(config, "utf8").replace(/^( *)secure: (.*)$/m, "$&\n$1deviceLifetime: 10 * 60,"));
+  expect(readFileSync(path.join(app, "lib/session.ts"), "utf8")).toBe(
+    readFileSync(path.join(root, "lib/session.ts"), "utf8"),
+  );
+  await signInAndOut(page, { cacheComponents: true, store: "redis", dbsc: true });
 });
