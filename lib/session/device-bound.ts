@@ -31,11 +31,10 @@ import {
 import { cookies } from "next/headers";
 import { sessionConfig } from "@/lib/config";
 import { DEVICE_PATH, passwords, updateSession, type Device } from "@/lib/session";
-import { offerCookieName } from "@/lib/session/device-offer";
+import { OFFER_TTL, offerCookie } from "@/lib/session/device-offer";
 
 const REFRESH_PATH = `${DEVICE_PATH}/refresh`;
-/** How long the registration offer stands after sign-in, and a refresh challenge after it was sent. */
-const OFFER_TTL = 10 * 60;
+/** How long a refresh challenge stands after it was sent. */
 const CHALLENGE_TTL = 60;
 /** A proof from Chromium is under 1 KB (ES256) or 2 KB (RS256). */
 const MAX_PROOF = 8 * 1024;
@@ -105,15 +104,8 @@ async function opened<P extends Challenge["p"]>(jti: string, purpose: P) {
  */
 export async function offerBinding(user: string, createdAt: number): Promise<void> {
   if (!settings().enabled) return;
-  const { cookieName, secure } = sessionConfig();
   const challenge = await seal({ p: "register", u: user, c: createdAt }, OFFER_TTL);
-  (await cookies()).set(offerCookieName(cookieName), challenge, {
-    httpOnly: true,
-    secure,
-    sameSite: "lax",
-    path: "/",
-    maxAge: OFFER_TTL,
-  });
+  (await cookies()).set(...offerCookie(sessionConfig(), challenge));
 }
 
 /** A header's value without the quotes of a structured-field string (the draft's form; Chromium sends it bare). */
@@ -238,7 +230,7 @@ export function register(request: Request): Promise<Response> {
       if (data.device) throw new Refusal(409, "This session is already bound to a key.");
       data.device = { jwk, until: at + settings().lifetime, refreshedAt: at, refreshes: 0 };
     });
-    (await cookies()).delete(offerCookieName(sessionConfig().cookieName));
+    (await cookies()).set(...offerCookie(sessionConfig()));
     return Response.json(instructions(id), { headers: { "cache-control": "no-store" } });
   });
 }

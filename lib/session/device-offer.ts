@@ -8,11 +8,24 @@ import type { NextRequest, NextResponse } from "next/server";
 import { DEVICE_PATH, type SessionConfig } from "@/lib/session";
 
 export const REGISTER_PATH = `${DEVICE_PATH}/register`;
-export const offerCookieName = (sessionCookieName: string) => `${sessionCookieName}-offer`;
+/** How long the offer stands after sign-in. */
+export const OFFER_TTL = 10 * 60;
+
+/** The offer's cookie (`__Host-session-offer`), holding `challenge`; an empty one expires it, with the attributes a `__Host-` cookie needs. */
+export function offerCookie(config: SessionConfig, challenge = "") {
+  const options = {
+    httpOnly: true,
+    secure: config.secure,
+    sameSite: "lax" as const,
+    path: "/",
+    maxAge: challenge ? OFFER_TTL : 0,
+  };
+  return [`${config.cookieName}-offer`, challenge, options] as const;
+}
 
 /** Moves the offer, if the request has one, from its cookie to `response`'s registration header (signed-in visitors only). */
 export function handOffer(request: NextRequest, response: NextResponse, config: SessionConfig, signedIn: boolean) {
-  const name = offerCookieName(config.cookieName);
+  const [name] = offerCookie(config);
   const challenge = request.cookies.get(name)?.value;
   if (challenge === undefined) return;
   // A sealed challenge is base64url and `*~.`: nothing to escape in the header's quoted string.
@@ -22,5 +35,5 @@ export function handOffer(request: NextRequest, response: NextResponse, config: 
       `(ES256 RS256);path="${REGISTER_PATH}";challenge="${challenge}"`,
     );
   }
-  response.cookies.set(name, "", { httpOnly: true, secure: config.secure, sameSite: "lax", path: "/", maxAge: 0 });
+  response.cookies.set(...offerCookie(config));
 }
