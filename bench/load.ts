@@ -249,7 +249,27 @@ export async function load(request: LoadRequest, options: LoadOptions): Promise<
  * Stops (SIGSTOP) or resumes (SIGCONT) a server's whole process tree. Servers wait stopped between their
  * turns: on the one CPU they share, an idle server's timers and collector would run in another's turn.
  */
+/**
+ * The servers taking turns. On Ctrl-C (or SIGTERM) the bench wakes and stops them before it goes: a
+ * server stopped between its turns would never see the signal, and would be left behind.
+ */
+const turns = new Set<number>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const root of turns) {
+      pause(root, false);
+      try {
+        process.kill(root, "SIGTERM");
+      } catch {
+        // gone
+      }
+    }
+    process.kill(process.pid, signal); // then the bench goes as the signal would have taken it
+  });
+}
+
 export function pause(root: number, paused: boolean) {
+  turns.add(root);
   for (const { pid } of processTree(root)) {
     try {
       process.kill(pid, paused ? "SIGSTOP" : "SIGCONT");
