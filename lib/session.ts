@@ -236,7 +236,7 @@ const expiring = (config: SessionConfig) => [
 async function persist(
   data: SessionData,
   config: SessionConfig,
-  previous?: Session & { before: SessionData },
+  previous?: Session & { before: SessionData; window?: number },
 ): Promise<Cookie[]> {
   const at = now();
   const { store } = config;
@@ -256,8 +256,10 @@ async function persist(
   if (!data.device) return [cookie(config.cookieName, value, config, kept)];
   // Bound: the page's cookie lasts until the browser must prove its key again (with a store, it is the id sealed
   // with that window: the id alone opens no page); the long-lived one goes to the refresh only.
-  const window = Math.max(1, Math.min(data.device.until - at, lifetime));
-  const page = id ? await sealData({ i: id, u: data.device.until }, { password, ttl: window }) : value;
+  // Never past the window of the cookie it replaces: with a store the record's moves on (only a renewal may take it).
+  const until = Math.min(data.device.until, previous?.window ?? Infinity);
+  const window = Math.max(1, Math.min(until - at, lifetime));
+  const page = id ? await sealData({ i: id, u: until }, { password, ttl: window }) : value;
   return [
     cookie(config.cookieName, page, config, window),
     cookie(deviceCookieName(config), value, config, kept, DEVICE_PATH),
@@ -279,6 +281,7 @@ async function find(seal: string, config: SessionConfig, device: boolean) {
       id,
     } as Session,
     before: data,
+    window: opened.until,
   };
 }
 
@@ -350,14 +353,19 @@ export async function updateSession<T>(
     if (current?.session.id) await config.store!.destroy(current.session.id);
     expire();
   } else {
-    write(await persist(data, config, current ? { ...current.session, before: current.before } : undefined));
+    const previous = current && { ...current.session, before: current.before, window: current.window };
+    write(await persist(data, config, previous ?? undefined));
   }
   return result;
 }
 
 /** Ends the session (sign-out): the stored record is deleted and the cookie expired. Says who it was, for a log. */
 export async function destroySession(): Promise<{ user?: string; tag?: string }> {
-  const { config, seal, current, expire } = await request();
+  const page = await request();
+  // A bound session whose page cookie is gone or stale (a renewal failed) is found by its long-lived one.
+  const bound = page.current ? null : await request(true);
+  const { config, current, expire } = bound?.current ? bound : page;
+  const seal = page.seal ?? bound?.seal;
   if (current?.session.id) await config.store!.destroy(current.session.id, current.session.data.user);
   expire();
   return { user: current?.session.data.user, tag: seal ? cookieTag(seal) : undefined };
@@ -377,7 +385,8 @@ export async function readRequestSession(request: NextRequest) {
   const reason =
     opened?.reason ?? (opened?.data ? expired(opened.data, at, config) : null) ?? (late ? "device-expired" : null);
   let next: Cookie[] | null = reason ? [cookie(config.cookieName, "", config, 0)] : null;
-  if (!reason && opened?.data && refreshDue(opened.data, at, config)) {
+  // A bound session slides at its renewals: a write here could cross one and put back the old window.
+  if (!reason && opened?.data && !opened.data.device && refreshDue(opened.data, at, config)) {
     next = await persist({ ...opened.data, refreshedAt: at }, config).catch(() => null); // it fitted before; keep it if not
   }
   return {

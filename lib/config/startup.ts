@@ -11,10 +11,11 @@ const CHROME_MIN_LIFETIME = 4 * 60;
 export function configOrExit(): Config {
   try {
     const config = getConfig();
-    const lifetime = config.session.deviceLifetime;
-    if (lifetime !== undefined && lifetime < CHROME_MIN_LIFETIME) {
+    const { deviceLifetime, lifetime } = config.session;
+    // A bound cookie lives the shorter of the two (it never outlives the session).
+    if (deviceLifetime !== undefined && Math.min(deviceLifetime, lifetime) < CHROME_MIN_LIFETIME) {
       console.warn(
-        `\nDEVICE_BOUND_LIFETIME is ${lifetime} s. Chrome renews a bound cookie once it has 2 minutes or less to live, and signs at most 6 renewals in 9 minutes: below ${CHROME_MIN_LIFETIME / 60} minutes it signs its users out while they browse. Fit for tests only; the default is 10m (docs/device-bound.md).\n`,
+        `\nDEVICE_BOUND_LIFETIME ${deviceLifetime} s, SESSION_LIFETIME ${lifetime} s: a bound cookie lives the shorter. Chrome renews one once it has 2 minutes or less to live, and signs at most 6 renewals in 9 minutes: below ${CHROME_MIN_LIFETIME / 60} minutes it signs its users out while they browse. Fit for tests only (docs/device-bound.md), or set DEVICE_BOUND_SESSIONS=false.\n`,
       );
     }
     return config;

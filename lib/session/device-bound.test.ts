@@ -6,11 +6,12 @@
  * signed with WebCrypto as a browser's). The protocol over HTTP, and in a
  * real Chromium, is in e2e/flows/device-bound.spec.ts and e2e/proxy/.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { deviceKey, parseChallenge, proof } from "../../e2e/support/dbsc-client";
-import { at, Browser, from, SECRET as A, T0, testConfig } from "../../e2e/support/session-harness";
-import { destroySession, getSession, signIn, type SessionConfig } from "../session";
+import { at, Browser, clientAddress, from, SECRET as A, T0, testConfig } from "../../e2e/support/session-harness";
+import { destroySession, getSession, signIn, updateSession, type SessionConfig } from "../session";
 import { offerBinding, refresh, register } from "./device-bound";
+import { redisStore } from "./redis";
 
 vi.mock("next/headers", () => import("../../e2e/support/session-harness").then((harness) => harness.nextHeaders));
 vi.mock("next/server", () => import("../../e2e/support/session-harness").then((harness) => harness.nextServer()));
@@ -150,14 +151,67 @@ describe("what a bound session keeps of the session's rules", () => {
     expect(await pageUser(browser, rotated)).toBe("alice");
   });
 
-  it("turned off: a renewal unbinds the session instead, and it goes on", async () => {
+  it("turned off: a renewal with the key unbinds the session instead, and it goes on; without it, nothing", async () => {
     at(0);
-    const { browser, id } = await boundBrowser();
+    const { browser, key, id } = await boundBrowser();
     from(browser, testConfig()); // no deviceLifetime
-    const ended = await refresh(post("/auth/dbsc/refresh", { "sec-secure-session-id": id }));
+    expect((await renew(await deviceKey(), id)).status, "a copied jar cannot unbind it").toBe(401);
+    const ended = await renew(key, id);
     expect(await ended.json()).toEqual({ session_identifier: id, continue: false });
+    expect(browser.values.has("session-device"), "the long-lived copy goes").toBe(false);
     at(30);
     expect(await pageUser(browser, testConfig())).toBe("alice");
     expect((await getSession())?.data.device).toBeUndefined();
+  });
+
+  it("a session too large for a cookie with the key gets a 413, never a 500", async () => {
+    at(0);
+    const browser = from(new Browser(), bound());
+    const { createdAt } = await signIn("alice", false);
+    await updateSession((data) => void (data.values.big = "x".repeat(2_600)));
+    await offerBinding("alice", createdAt);
+    const key = await deviceKey("RS256");
+    const jwt = await proof(key, browser.values.get("session-offer")!, { register: true });
+    const response = await register(post("/auth/dbsc/register", { "secure-session-response": jwt }));
+    expect(response.status).toBe(413);
+    expect((await response.json()).error).toMatch(/would not fit in a cookie/);
+  });
+});
+
+describe("with the Redis store", () => {
+  let prefixes = 0;
+  const redis = () =>
+    bound({
+      store: redisStore({ url: inject("redisUrl"), keyPrefix: `dbsc-${++prefixes}:`, clientAddress }),
+      lifetime: 600,
+      absoluteLifetime: 3_600,
+    });
+
+  it("a copied page cookie dies with its own window, however often the real browser renews the record's", async () => {
+    at(0);
+    const config = redis();
+    const { browser, key, id } = await boundBrowser(config);
+    const thief = new Browser({ session: browser.values.get("session")! });
+    for (let t = 10; t < 60; t += 10) {
+      at(t);
+      from(browser, config);
+      expect((await renew(key, id)).status).toBe(200);
+      // The thief writes (the playground) to get a cookie written from the record, window and all.
+      from(thief, config);
+      await updateSession((data) => void (data.values.t = String(t)));
+    }
+    from(thief, config);
+    expect((await getSession())?.data.user, "the copy's window closed at 20 s").toBeUndefined();
+    expect(await pageUser(browser, config)).toBe("alice");
+  });
+
+  it("sign-out finds a bound session by its long-lived cookie when the page's is gone, and ends it", async () => {
+    at(0);
+    const config = redis();
+    const { browser } = await boundBrowser(config);
+    const record = browser.values.get("session-device")!; // with Redis, the long-lived cookie is the id
+    browser.values.delete("session"); // a renewal failed: the page cookie expired meanwhile
+    await destroySession();
+    expect(await config.store!.load(record)).toBeNull();
   });
 });

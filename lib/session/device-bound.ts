@@ -30,7 +30,14 @@ import {
 } from "jose";
 import { cookies } from "next/headers";
 import { sessionConfig } from "@/lib/config";
-import { DEVICE_PATH, passwords, updateSession, type Device } from "@/lib/session";
+import {
+  DEVICE_PATH,
+  deviceCookieName,
+  passwords,
+  SessionTooLargeError,
+  updateSession,
+  type Device,
+} from "@/lib/session";
 import { OFFER_TTL, offerCookie } from "@/lib/session/device-offer";
 
 const REFRESH_PATH = `${DEVICE_PATH}/refresh`;
@@ -46,13 +53,13 @@ type PublicJwk = { kty: "EC"; crv: "P-256"; x: string; y: string } | { kty: "RSA
 const isB64 = (value: unknown, min: number, max: number): value is string =>
   typeof value === "string" && value.length >= min && value.length <= max && /^[\w-]+$/.test(value);
 
-/** The proof's key, if it is a public P-256 or RSA (2048 to 8192 bits) key: only its public members, as the session keeps it. */
+/** The proof's key, if it is a public P-256 or RSA (2048 to 4096 bits) key: only its public members, as the session keeps it. */
 function publicKey(raw: unknown): PublicJwk | null {
   const jwk = (raw ?? {}) as Record<string, unknown>;
   if (jwk.kty === "EC" && jwk.crv === "P-256" && isB64(jwk.x, 43, 43) && isB64(jwk.y, 43, 43)) {
     return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y };
   }
-  return jwk.kty === "RSA" && isB64(jwk.n, 342, 1366) && isB64(jwk.e, 1, 8) ? { kty: "RSA", n: jwk.n, e: jwk.e } : null;
+  return jwk.kty === "RSA" && isB64(jwk.n, 342, 683) && isB64(jwk.e, 1, 8) ? { kty: "RSA", n: jwk.n, e: jwk.e } : null;
 }
 
 /** A refusal: the status, the reason, and for a 403 the challenge to sign; `end` says Chromium should drop the session. */
@@ -182,6 +189,12 @@ async function answering(request: Request, work: () => Promise<Response>): Promi
     return await work();
   } catch (error) {
     if (error instanceof Refusal) return error.response();
+    if (error instanceof SessionTooLargeError) {
+      const id = headerValue(request, "sec-secure-session-id") ?? undefined;
+      return new Refusal(413, `The session with this key would not fit in a cookie: ${error.message}`, {
+        id,
+      }).response();
+    }
     // The Redis store's StoreUnavailableError, by its name: a cookie-only copy has no store to import it from.
     if ((error as Error | undefined)?.name === "StoreUnavailableError") {
       return new Refusal(503, "The session store does not answer.").response();
@@ -214,7 +227,7 @@ export function register(request: Request): Promise<Response> {
     const header = headerOf(jwt);
     const jwk = publicKey(header.jwk);
     if (!jwk || ALGORITHM[jwk.kty] !== header.alg) {
-      throw new Refusal(400, "The proof's jwk is not a P-256 (ES256) or 2048-bit or larger RSA (RS256) public key.");
+      throw new Refusal(400, "The proof's jwk is not a P-256 (ES256) or 2048- to 4096-bit RSA (RS256) public key.");
     }
     const { payload } = await compactVerify(jwt, EmbeddedJWK, { algorithms: [header.alg!] }).catch(() => {
       throw new Refusal(400, "The proof's signature does not verify with its own key.");
@@ -238,8 +251,8 @@ export function register(request: Request): Promise<Response> {
 /**
  * POST /auth/dbsc/refresh: from the long-lived cookie, a 403 with a challenge;
  * then, given the challenge signed with the session's key, a new window.
- * With DEVICE_BOUND_SESSIONS=false, the session is unbound instead, and the
- * browser told to stop: turning the feature off signs nobody out.
+ * With DEVICE_BOUND_SESSIONS=false, the proven session is unbound instead,
+ * and the browser told to stop: turning the feature off signs nobody out.
  */
 export function refresh(request: Request): Promise<Response> {
   return answering(request, async () => {
@@ -253,7 +266,6 @@ export function refresh(request: Request): Promise<Response> {
       async (data) => {
         if (!data.user || !data.device) throw new Refusal(401, "No bound session here: signed out, or ended.", { id });
         const { device } = data;
-        if (!enabled) return delete data.device;
         if ((await thumbprintOf(device)) !== id)
           throw new Refusal(401, "This session is bound to another key.", { id });
         // A challenge names the refresh it is for: once the window has moved, it is spent.
@@ -277,12 +289,23 @@ export function refresh(request: Request): Promise<Response> {
           });
         }
         const at = now();
-        data.device = { ...device, until: at + lifetime, refreshedAt: at, refreshes: device.refreshes + 1 };
+        if (enabled)
+          data.device = { ...device, until: at + lifetime, refreshedAt: at, refreshes: device.refreshes + 1 };
+        else delete data.device;
       },
       { device: true },
     );
     const headers = { "cache-control": "no-store" };
-    if (!enabled) return Response.json({ session_identifier: id, continue: false }, { headers });
-    return new Response(null, { status: 200, headers });
+    if (enabled) return new Response(null, { status: 200, headers });
+    // Unbound: its cookie is an ordinary one again, and the long-lived copy goes.
+    const config = sessionConfig();
+    (await cookies()).set(deviceCookieName(config), "", {
+      httpOnly: true,
+      secure: config.secure,
+      sameSite: "lax",
+      path: DEVICE_PATH,
+      maxAge: 0,
+    });
+    return Response.json({ session_identifier: id, continue: false }, { headers });
   });
 }
