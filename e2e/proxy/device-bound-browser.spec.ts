@@ -15,7 +15,7 @@ import { selfSignedCertificate, type Certificate } from "../support/tls";
 /**
  * Device-bound sessions (DBSC, lib/session/device-bound.ts) in a real
  * Chromium, as people run them: `npm start` behind the README's nginx block
- * with TLS (TRUST_PROXY=1), the bound cookie living 15 s. The browser
+ * with TLS (TRUST_PROXY=1), the bound cookie living 10 s. The browser
  * registers a key at sign-in and renews the bound cookie by itself while its
  * user browses; the same cookies copied into a context without the key are
  * signed out once the bound cookie's lifetime has passed; a browser without
@@ -32,7 +32,7 @@ import { selfSignedCertificate, type Certificate } from "../support/tls";
  *
  * `DeviceBoundSessions:RefreshQuota/false` lifts Chromium's signing quota (6
  * signatures per site in 9 minutes). Chromium renews a bound cookie whenever
- * it has 2 minutes or less to live (a fixed threshold), so with 15 s every
+ * it has 2 minutes or less to live (a fixed threshold), so with 10 s every
  * request asks for a renewal, and with the quota the sixth signature is
  * refused: SigningQuotaExceeded, then /login once the cookie expires. That
  * is Chromium's real behaviour with any DEVICE_BOUND_LIFETIME under about 4
@@ -47,7 +47,7 @@ import { selfSignedCertificate, type Certificate } from "../support/tls";
 test.skip(process.env.DBSC_BROWSER === "0", "DBSC_BROWSER=0: DBSC in a real Chromium is not tested on this machine");
 test.describe.configure({ mode: "serial" });
 
-const LIFETIME_S = 15;
+const LIFETIME_S = 10;
 const DBSC_FEATURES = [
   "DeviceBoundSessions:RefreshQuota/false",
   "EnableBoundSessionCredentialsSoftwareKeysForManualTesting",
