@@ -82,7 +82,7 @@ export async function CookieLesson({ session }: { session: Session | null }) {
         {t.lessonTitle}
       </h2>
       <p className={muted}>{redis ? t.lessonTextRedis : t.lessonText}</p>
-      <div className="grid gap-6 text-sm sm:grid-cols-2 lg:grid-cols-3">
+      <div className="grid gap-6 text-sm sm:grid-cols-2">
         <div className="space-y-2" data-testid="cookie-ours">
           <h3 className="font-medium">{redis ? t.lessonOursRedis : t.lessonOurs}</h3>
           <Ours seal={seal} bytes={session.cookieBytes} redis={redis} t={t} />
@@ -95,7 +95,7 @@ export async function CookieLesson({ session }: { session: Session | null }) {
             {t.lessonFlaskSigned(formatDateTime(read.timestamp, locale))}
           </p>
         </div>
-        <div className="space-y-2" data-testid="cookie-bound">
+        <div className="space-y-2 sm:col-span-2" data-testid="cookie-bound">
           <h3 className="font-medium">{t.lessonBound}</h3>
           <p>{device ? t.lessonBoundYes(formatDateTime(device.until, locale)) : t.lessonBoundNo}</p>
           <p>{t.lessonBoundLimits}</p>
