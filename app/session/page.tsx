@@ -6,7 +6,6 @@ import { formatApproxDuration, formatDateTime, formatDuration } from "@/lib/i18n
 import { getMessages } from "@/lib/i18n/server";
 import { getPageSession, orUnavailable, signedInUser } from "@/lib/auth/dal";
 import type { ActiveSession } from "@/lib/session/redis";
-import { thumbprintOf } from "@/lib/session/device-bound";
 import {
   Afresh,
   ClearForm,
@@ -141,7 +140,11 @@ export default async function SessionPage({ searchParams }: Props) {
               <Row label={t.device} testId="session-device">
                 {device ? (
                   <>
-                    {t.deviceYes} <code className="font-mono wrap-anywhere">{await thumbprintOf(device)}</code>
+                    {t.deviceYes}{" "}
+                    {/* Loaded only for a bound session: jose is not the playground's to load on every start. */}
+                    <code className="font-mono wrap-anywhere">
+                      {await (await import("@/lib/session/device-bound")).thumbprintOf(device)}
+                    </code>
                   </>
                 ) : (
                   t.deviceNo

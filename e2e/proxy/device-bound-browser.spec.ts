@@ -198,7 +198,7 @@ test("a bound session registers at sign-in and renews by itself while the user b
   const first = await renewals(page);
 
   // More than two lifetimes of the bound cookie: every page signed in.
-  const browsing = (2 * LIFETIME_S + 5) * 1000;
+  const browsing = (2 * LIFETIME_S + 2) * 1000;
   const until = Date.now() + browsing;
   let pages = 0;
   while (Date.now() < until) {
