@@ -23,12 +23,13 @@ export type Nginx = {
   url: string;
   port: number;
   pid: number;
-  /** Each request as nginx logged it: the client's address, the status, every upstream it tried, the method and the URI. */
+  /** Each request as nginx logged it: the client's address, the status, every upstream it tried, the user agent, the method and the URI. */
   requests: () => {
     client: string;
     status: number;
     upstreams: string[];
     forwardedFor: string;
+    userAgent: string;
     method: string;
     uri: string;
   }[];
@@ -108,7 +109,7 @@ events { worker_connections 1024; }
 http {
   client_body_temp_path ${prefix}/body;
   proxy_temp_path ${prefix}/proxy;
-  log_format tested '$remote_addr|$status|$upstream_addr|$proxy_add_x_forwarded_for|$request_method|$request_uri';
+  log_format tested '$remote_addr|$status|$upstream_addr|$proxy_add_x_forwarded_for|$http_user_agent|$request_method|$request_uri';
   access_log ${prefix}/logs/access.log tested;
 ${block}
 }
@@ -144,12 +145,13 @@ ${block}
         .split("\n")
         .filter(Boolean)
         .map((line) => {
-          const [client, status, upstreams, forwardedFor, method, ...uri] = line.split("|");
+          const [client, status, upstreams, forwardedFor, userAgent, method, ...uri] = line.split("|");
           return {
             client,
             status: Number(status),
             upstreams: upstreams.split(/, | : /),
             forwardedFor,
+            userAgent,
             method,
             uri: uri.join("|"),
           };
