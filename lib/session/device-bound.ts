@@ -62,7 +62,7 @@ function publicKey(raw: unknown): PublicJwk | null {
   return jwk.kty === "RSA" && isB64(jwk.n, 342, 683) && isB64(jwk.e, 1, 8) ? { kty: "RSA", n: jwk.n, e: jwk.e } : null;
 }
 
-/** A refusal: the status, the reason, and for a 403 the challenge to sign; `end` says Chromium should drop the session. */
+/** A refusal: the status, the reason, and the DBSC session it is about (a 403 carries a challenge to sign; any other 4xx ends the session). */
 class Refusal extends Error {
   constructor(
     readonly status: number,
