@@ -355,6 +355,7 @@ export async function updateSession<T>(
   } else {
     const previous = current && { ...current.session, before: current.before, window: current.window };
     write(await persist(data, config, previous ?? undefined));
+    if (device && !data.device) write([expiring(config)[1]]); // unbound at its renewal: the long-lived copy goes
   }
   return result;
 }

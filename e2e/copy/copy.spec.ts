@@ -248,8 +248,8 @@ test("device-bound sessions added on top: two files, jose, two routes, a line in
   expect(added).toEqual(["lib/session/device-bound.ts", "lib/session/device-offer.ts"]);
   for (const command of commands[2].split("\n")) run("sh", ["-c", command]);
   for (const file of added) cpSync(path.join(root, file), path.join(app, file));
-  const block = (name: string) =>
-    files[`${name} (DBSC)`] ?? files[Object.keys(files).find((key) => key.startsWith(`${name} (DBSC)`))!];
+  // The step's blocks are named "<file> (DBSC)", the login action's with what to do after it.
+  const block = (name: string) => files[Object.keys(files).find((key) => key.startsWith(`${name} (DBSC)`))!];
   for (const route of ["app/auth/dbsc/register/route.ts", "app/auth/dbsc/refresh/route.ts"]) {
     mkdirSync(path.dirname(path.join(app, route)), { recursive: true });
     writeFileSync(path.join(app, route), block(route));

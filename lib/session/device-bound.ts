@@ -30,14 +30,7 @@ import {
 } from "jose";
 import { cookies } from "next/headers";
 import { sessionConfig } from "@/lib/config";
-import {
-  DEVICE_PATH,
-  deviceCookieName,
-  passwords,
-  SessionTooLargeError,
-  updateSession,
-  type Device,
-} from "@/lib/session";
+import { DEVICE_PATH, passwords, SessionTooLargeError, updateSession, type Device } from "@/lib/session";
 import { OFFER_TTL, offerCookie } from "@/lib/session/device-offer";
 
 const REFRESH_PATH = `${DEVICE_PATH}/refresh`;
@@ -297,15 +290,7 @@ export function refresh(request: Request): Promise<Response> {
     );
     const headers = { "cache-control": "no-store" };
     if (enabled) return new Response(null, { status: 200, headers });
-    // Unbound: its cookie is an ordinary one again, and the long-lived copy goes.
-    const config = sessionConfig();
-    (await cookies()).set(deviceCookieName(config), "", {
-      httpOnly: true,
-      secure: config.secure,
-      sameSite: "lax",
-      path: DEVICE_PATH,
-      maxAge: 0,
-    });
+    // Unbound: its cookie is an ordinary one again (updateSession expired the long-lived copy).
     return Response.json({ session_identifier: id, continue: false }, { headers });
   });
 }
