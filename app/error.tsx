@@ -25,7 +25,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
         <button type="button" className={button} onClick={reset}>
           {m.tryAgain}
         </button>
-        <Link href="/" className={link}>
+        <Link prefetch={false} href="/" className={link}>
           {m.home}
         </Link>
       </div>

@@ -21,7 +21,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         <header className="site-header">
           <div className="site-bar">
             <nav aria-label={m.nav.label} className="site-nav">
-              <Link href="/" className="site-home">
+              <Link prefetch={false} href="/" className="site-home">
                 <svg viewBox="0 0 32 32" width="20" height="20" aria-hidden="true">
                   <rect width="32" height="32" rx="7" fill="#4f46e5" />
                   <circle cx="12" cy="16" r="5.5" fill="none" stroke="#fff" strokeWidth="3" />

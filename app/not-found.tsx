@@ -9,7 +9,7 @@ export default async function NotFound() {
       <h1 className={title}>{m.errors.notFoundTitle}</h1>
       <p>{m.errors.notFoundText}</p>
       <p>
-        <Link href="/" className={link}>
+        <Link prefetch={false} href="/" className={link}>
           {m.errors.home}
         </Link>
       </p>

@@ -90,11 +90,11 @@ export default async function SessionPage({ searchParams }: Props) {
           <p className={muted}>
             {t.intro} {serverStore ? t.explainRedis : t.explainCookie}{" "}
             {user ? (
-              <Link href="/students" className={link}>
+              <Link prefetch={false} href="/students" className={link}>
                 {t.backToStudents}
               </Link>
             ) : (
-              <Link href="/login?next=/session" className={link}>
+              <Link prefetch={false} href="/login?next=/session" className={link}>
                 {t.signIn}
               </Link>
             )}

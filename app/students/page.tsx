@@ -20,7 +20,7 @@ export default async function StudentsPage() {
         <h1 className={title}>{t.title}</h1>
         <p className={muted}>
           {t.signedInAs} <strong data-testid="signed-in-user">{data.user}</strong> ·{" "}
-          <Link href="/session" className={link}>
+          <Link prefetch={false} href="/session" className={link}>
             {t.yourSession}
           </Link>
         </p>
@@ -50,7 +50,7 @@ export default async function StudentsPage() {
             {students.map((student) => (
               <tr role="row" key={student.id}>
                 <td role="cell">
-                  <Link href={`/students/${student.id}`} className={link}>
+                  <Link prefetch={false} href={`/students/${student.id}`} className={link}>
                     {student.name}
                   </Link>
                 </td>

@@ -13,7 +13,7 @@ export function NavLinks({ links, className }: { links: { href: string; label: s
   return links.map(({ href, label }) => {
     const current = pathname === href ? "page" : pathname.startsWith(`${href}/`) ? "true" : undefined;
     return (
-      <Link key={href} href={href} className={className} aria-current={current}>
+      <Link key={href} prefetch={false} href={href} className={className} aria-current={current}>
         {label}
       </Link>
     );

@@ -71,3 +71,25 @@ test("the navigation marks where the visitor is", async ({ page }) => {
   await expect(nav.getByRole("link", { name: "Playground" })).toHaveAttribute("aria-current", "page");
   await expect(nav.getByRole("link", { name: "Students" })).not.toHaveAttribute("aria-current");
 });
+
+test("a signed-in page asks the server for nothing in the background, and its links still navigate in place", async ({
+  page,
+}) => {
+  await signIn(page);
+  // Every page is dynamic (it reads the session), so a prefetch would be a request the server renders for
+  // each link in view: 13 of them for /students before the links said prefetch={false}.
+  const prefetches: string[] = [];
+  page.on("request", (request) => {
+    if (request.headers()["next-router-prefetch"] !== undefined) prefetches.push(new URL(request.url()).pathname);
+  });
+  await page.goto("/students");
+  await page.waitForLoadState("networkidle");
+  await page.getByRole("link", { name: "Your session" }).hover();
+  await page.waitForLoadState("networkidle");
+  expect(prefetches).toEqual([]);
+  // Still a client-side navigation: the document (and this mark on it) stays.
+  await page.evaluate(() => ((window as Window & { stayed?: boolean }).stayed = true));
+  await page.getByRole("link", { name: "EDU" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "EDU" })).toBeVisible();
+  expect(await page.evaluate(() => (window as Window & { stayed?: boolean }).stayed)).toBe(true);
+});

@@ -32,7 +32,7 @@ export default async function StudentPage({ params }: Props) {
         <dd>{t.genders[student.gender]}</dd>
       </dl>
       <p className="text-sm">
-        <Link href="/students" className={link}>
+        <Link prefetch={false} href="/students" className={link}>
           {t.all}
         </Link>
       </p>
