@@ -253,7 +253,9 @@ test("a browser without DBSC signs in and browses as before", async ({ launchOpt
   const from = nginx.requests().length;
   const plain = await launch(launchOptions, false);
   try {
-    const visitor = await (await plain.newContext({ baseURL: nginx.url })).newPage();
+    // The agent again for the context: the project's device (playwright.config.ts) gives every context Chrome's,
+    // which overrides --user-agent for the page's requests (seen with Debian's Chromium 156.0.8078.129).
+    const visitor = await (await plain.newContext({ baseURL: nginx.url, userAgent: PLAIN_AGENT })).newPage();
     const offers: string[] = [];
     visitor.on("response", (response) => {
       if (response.headers()["secure-session-registration"]) offers.push(response.url());
