@@ -73,8 +73,21 @@ test("a secret rotated in two steps during a rolling deploy signs nobody out; in
       if (!(await signedIn(page))) return -1;
       pages += 1;
       await page.waitForTimeout(200);
+      await alternate();
     }
     return pages;
+  }
+  /**
+   * nginx balances round-robin, and a page view may be an even number of requests (the page and its
+   * icon, nothing prefetched): when two pages in a row went to one server, one request more sends the
+   * next page to the other, so that the browser really moves between them.
+   */
+  async function alternate() {
+    const [before, last] = nginx
+      .requests()
+      .filter((entry) => entry.uri === "/students")
+      .slice(-2);
+    if (before && last && before.upstreams.at(-1) === last.upstreams.at(-1)) await page.request.get("/healthz");
   }
   async function deploy(n: number, env: Env, atLeast = 0) {
     const restarted = (async () => {
