@@ -14,7 +14,7 @@ test.describe(`with SESSION_LIFETIME=${LIFETIME}s and SESSION_ABSOLUTE_LIFETIME=
     await expect(page).toHaveURL(/\/students$/);
     const cookie = await sessionCookie(page.context());
     expect(cookie?.expires).toBe(-1); // a browser-session cookie: only the server can end it
-    // Leave the page: its link prefetches are requests too, and a request is a use that slides the session.
+    // Leave the page: a request still in flight from it would be a use that slides the session.
     await page.goto("about:blank");
     // The session's clock counts whole seconds, so allow one more.
     await page.waitForTimeout(LIFETIME * 1000 + 1_500);

@@ -56,9 +56,13 @@ test("a secret rotated in two steps during a rolling deploy signs nobody out; in
   const context = await browser.newContext({ baseURL: nginx.url });
   const page = await context.newPage();
   const served = (port: number) =>
-    nginx.requests().filter((entry) => entry.upstreams.at(-1) === `127.0.0.1:${port}` && entry.status === 200).length;
+    nginx
+      .requests()
+      .filter(
+        (entry) => entry.uri === "/students" && entry.upstreams.at(-1) === `127.0.0.1:${port}` && entry.status === 200,
+      ).length;
   /**
-   * Signed-in pages through nginx until `until` resolves and then both servers have served again (nginx
+   * Signed-in pages through nginx until `until` resolves and then both servers have served pages again (nginx
    * sends to a restarted server after its fail_timeout), for `atLeast` ms at least; how many, or -1 once
    * signed out.
    */

@@ -13,8 +13,8 @@ test("a secret can be rotated: old cookies open while the old secret is a fallba
   ]);
   const servers = { old, rotated, dropped };
   // Cookies are per host, not per port: all three servers see the same cookie. Each step gets a
-  // fresh browser context, so that no request still in flight from an earlier page (a link
-  // prefetch, which would expire a cookie its server cannot open) touches the next one.
+  // fresh browser context, so that no request still in flight from an earlier page (which would
+  // expire a cookie its server cannot open) touches the next one.
   const signedInAs = async (seal: string, url: string) => {
     const page = await withCookie(browser, seal);
     await page.goto(`${url}/students`);

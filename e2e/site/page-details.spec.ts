@@ -77,19 +77,26 @@ test("a signed-in page asks the server for nothing in the background, and its li
 }) => {
   await signIn(page);
   // Every page is dynamic (it reads the session), so a prefetch would be a request the server renders for
-  // each link in view: 13 of them for /students before the links said prefetch={false}.
-  const prefetches: string[] = [];
+  // each link in view: a dozen of them for /students before the links said prefetch={false}.
+  const fetched: string[] = [];
   page.on("request", (request) => {
-    if (request.headers()["next-router-prefetch"] !== undefined) prefetches.push(new URL(request.url()).pathname);
+    // The page's data (RSC), of a prefetch of either kind or of a navigation.
+    if (request.headers()["rsc"] !== undefined) fetched.push(new URL(request.url()).pathname);
   });
   await page.goto("/students");
-  await page.waitForLoadState("networkidle");
+  const student = page.getByRole("link", { name: "EDU" });
+  // A link prefetches once React has hydrated it (and again on hover): wait for that, then a moment.
+  const hydrated = () => student.evaluate((link) => Object.keys(link).some((key) => key.startsWith("__reactFiber")));
+  await expect.poll(hydrated).toBe(true);
   await page.getByRole("link", { name: "Your session" }).hover();
-  await page.waitForLoadState("networkidle");
-  expect(prefetches).toEqual([]);
+  await page.waitForTimeout(1_000);
+  expect(fetched).toEqual([]);
   // Still a client-side navigation: the document (and this mark on it) stays.
   await page.evaluate(() => ((window as Window & { stayed?: boolean }).stayed = true));
-  await page.getByRole("link", { name: "EDU" }).click();
+  await student.click();
   await expect(page.getByRole("heading", { level: 1, name: "EDU" })).toBeVisible();
   expect(await page.evaluate(() => (window as Window & { stayed?: boolean }).stayed)).toBe(true);
+  // The navigation's own request, and nothing for the links of the page it brought.
+  await page.waitForTimeout(1_000);
+  expect(fetched).toEqual(["/students/3"]);
 });
