@@ -118,7 +118,7 @@ test("a secret rotated in two steps during a rolling deploy signs nobody out; in
     // In one step, the server not yet deployed cannot open what the other now seals. The cookie is sealed
     // again every 3 s by whichever server has the page, so the browser is signed out at the old server soon
     // after the new one is back in nginx's rotation (up to 10 s after its restart, its fail_timeout): browse
-    // until then. A fixed 20 s left the new server a few pages, none of them sometimes a seal (CI: "still
+    // until then. A fixed 20 s left the new server a few pages, sometimes none of them a seal (CI: "still
     // signed in" after 35 pages).
     const deployed = Date.now();
     const signedOut = await deploy(1, oneStep, 90_000);
