@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { SignOutButton } from "@/app/ui/sign-out-button";
+import { logout } from "@/app/login/actions";
+import { SubmitButton } from "@/app/ui/submit-button";
 import { currentUser } from "@/lib/auth/dal";
 import { LOCALE_TAGS } from "@/lib/i18n/locales";
 import { getMessages } from "@/lib/i18n/server";
@@ -22,11 +23,6 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           <div className="site-bar">
             <nav aria-label={m.nav.label} className="site-nav">
               <Link prefetch={false} href="/" className="site-home">
-                <svg viewBox="0 0 32 32" width="20" height="20" aria-hidden="true">
-                  <rect width="32" height="32" rx="7" fill="#4f46e5" />
-                  <circle cx="12" cy="16" r="5.5" fill="none" stroke="#fff" strokeWidth="3" />
-                  <path d="M17 16h10M23 16v4M27 16v3" fill="none" stroke="#fff" strokeWidth="3" strokeLinecap="round" />
-                </svg>
                 <span className="site-name">{m.nav.home}</span>
               </Link>
               <NavLinks
@@ -49,7 +45,13 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                   {m.nav.switchTo}
                 </button>
               </form>
-              {user ? <SignOutButton /> : null}
+              {user ? (
+                <form action={logout}>
+                  <SubmitButton pendingText={m.students.signingOut} className="header-button">
+                    {m.students.signOut}
+                  </SubmitButton>
+                </form>
+              ) : null}
             </div>
           </div>
         </header>

@@ -42,7 +42,7 @@ h1,p{margin:0}
 body{background:var(--slate-950);color:var(--slate-100)}.site-header{background:var(--slate-900);border-color:var(--slate-800)}.link{color:var(--indigo-400)}
 }`;
 
-/** The header's icon (app/layout.tsx). */
+/** The header's icon: app/icon.svg, which the app's stylesheet draws before the home link (app/globals.css). */
 const ICON = `<svg viewBox="0 0 32 32" width="20" height="20" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#4f46e5"/><circle cx="12" cy="16" r="5.5" fill="none" stroke="#fff" stroke-width="3"/><path d="M17 16h10M23 16v4M27 16v3" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round"/></svg>`;
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
