@@ -94,29 +94,29 @@ export type TestCluster = {
 
 export async function startCluster(): Promise<TestCluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "redis-cluster-"));
-  const ports: number[] = [];
-  for (let n = 0; n < 6; n++) ports.push(await clusterPort());
   const nodes = new Map<number, TestRedis>();
   const stop = async () => {
     await Promise.all([...nodes.values()].map((node) => node.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) {
-      const args = ["--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`];
+    for (let n = 0; n < 6; n++) {
+      // Each port is picked as its node starts, so that no node's port is another's bus port.
+      const args = ["--cluster-enabled", "yes", "--cluster-config-file", `nodes-${n}.conf`];
       // A patient node timeout while the cluster forms on a loaded machine (no failover then); 1 s once it has.
       args.push("--cluster-node-timeout", "5000", ...nodeArgs(dir));
-      nodes.set(port, await startRedis({ port, args }));
+      const node = await startRedis({ pick: clusterPort, args });
+      nodes.set(node.port, node);
     }
+    const ports = [...nodes.keys()];
     const hosts = ports.map((port) => `127.0.0.1:${port}`);
-    await promisify(execFile)("redis-cli", [
-      "--cluster",
-      "create",
-      ...hosts,
-      "--cluster-replicas",
-      "1",
-      "--cluster-yes",
-    ]);
+    // redis-cli waits for the nodes to agree with no deadline of its own; what it printed says why they did not.
+    const create = ["--cluster", "create", ...hosts, "--cluster-replicas", "1", "--cluster-yes"];
+    await promisify(execFile)("redis-cli", create, { timeout: 30_000 }).catch(
+      (error: Error & { stdout?: string; stderr?: string }) => {
+        throw new Error(`redis-cli --cluster create: ${error.message}\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+      },
+    );
     const slots = async (via = ports[0]) =>
       ((await ask(via, "CLUSTER", "SLOTS")) as Reply[][]).map(([from, to, primary, ...replicas]) => ({
         from: Number(from),
@@ -130,7 +130,7 @@ export async function startCluster(): Promise<TestCluster> {
       }
       return (await slots()).every((range) => range.replicas === 1);
     };
-    await until("a healthy cluster", healthy, 60_000).catch(async (error: Error) => {
+    await until("a healthy cluster", healthy, 45_000).catch(async (error: Error) => {
       const states = await Promise.all(
         ports.map(async (port) => `:${port} ${fields(await ask(port, "CLUSTER", "INFO").catch(String)).cluster_state}`),
       );
@@ -222,12 +222,10 @@ export async function startSentinelSet(masterName = "sessions"): Promise<TestSen
     nodes.set(replica.port, replica);
     await until("the replica's first sync", () => synced(replica.port));
     for (let n = 0; n < 3; n++) {
-      const port = await freePort();
-      const config = path.join(dir, `sentinel-${port}.conf`);
+      const config = path.join(dir, `sentinel-${n}.conf`);
       writeFileSync(
         config,
         [
-          `port ${port}`,
           "bind 127.0.0.1",
           `dir ${dir}`,
           `sentinel monitor ${masterName} 127.0.0.1 ${primary.port} 2`,
@@ -236,7 +234,7 @@ export async function startSentinelSet(masterName = "sessions"): Promise<TestSen
           "",
         ].join("\n"),
       );
-      watchers.push(await startRedis({ port, config: [config, "--sentinel"] }));
+      watchers.push(await startRedis({ config: [config, "--sentinel"] }));
     }
     // A failover needs sentinels that know the replica and each other.
     for (const sentinel of watchers) {

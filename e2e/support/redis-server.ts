@@ -20,16 +20,26 @@ export type TestRedis = {
   start: () => Promise<void>;
 };
 
-function answering(port: number): Promise<boolean> {
+/**
+ * Whether the redis-server answering on `port` is the process `pid`: a port probed free a moment ago may
+ * be another server's by now, and a server that accepts and never replies must not hold us up.
+ */
+function answers(port: number, pid: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ port, host: "127.0.0.1" }, () => {
-      socket.write("PING\r\n");
-    });
-    socket.once("data", (data) => {
+    let reply = "";
+    const socket = createConnection({ port, host: "127.0.0.1" }, () => socket.write("INFO server\r\n"));
+    const done = (ours: boolean) => {
       socket.destroy();
-      resolve(data.toString().startsWith("+PONG"));
+      resolve(ours);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.on("data", (data) => {
+      reply += data.toString();
+      const id = /process_id:(\d+)/.exec(reply)?.[1];
+      if (id) done(Number(id) === pid);
     });
-    socket.once("error", () => resolve(false));
+    socket.once("error", () => done(false));
+    socket.once("close", () => done(false));
   });
 }
 
@@ -53,30 +63,47 @@ function debugOption(binary: string): string[] {
   return Number(version) >= 7 ? ["--enable-debug-command", "local"] : [];
 }
 
+/** The server stopped before it answered: most likely its port was taken after it was found free. */
+class ExitedEarly extends Error {}
+
 /**
- * A redis-server on `port` (a free one by default) that keeps nothing on disk; `args` add to its
- * options, or with `config` it runs a configuration file of its own (a sentinel's) instead.
+ * A redis-server on `port` (by default one that `pick` finds free, picked again should another process
+ * take it first) that keeps nothing on disk; `args` add to its options, or with `config` it runs a
+ * configuration file of its own (a sentinel's) instead.
  */
 export async function startRedis({
   port: chosen,
+  pick = freePort,
   args = [],
   config,
-}: { port?: number; args?: string[]; config?: string[] } = {}): Promise<TestRedis> {
-  const port = chosen ?? (await freePort());
+}: { port?: number; pick?: () => Promise<number>; args?: string[]; config?: string[] } = {}): Promise<TestRedis> {
   const binary = process.env.REDIS_SERVER_BIN || "redis-server";
+  let port = chosen ?? (await pick());
   let child: ChildProcess | undefined;
-  const options = config ?? ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-  if (!config) options.push(...debugOption(binary), ...args);
+  const options = () => [
+    ...(config ?? ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...debugOption(binary), ...args]),
+    ...["--port", String(port)],
+  ];
   const start = async () => {
-    child = spawn(binary, options, { stdio: "ignore" });
-    const failed = new Promise<never>((_, reject) =>
-      child!.once("error", (error) =>
+    const server = spawn(binary, options(), { stdio: "ignore" });
+    child = server;
+    const failed = new Promise<never>((_, reject) => {
+      server.once("error", (error) =>
         reject(new Error(`cannot start ${binary} (Debian: apt-get install redis-server): ${error.message}`)),
-      ),
-    );
+      );
+      server.once("exit", (code, signal) =>
+        reject(
+          new ExitedEarly(`${binary} on port ${port} stopped (${signal ?? `exit code ${code}`}) before it answered`),
+        ),
+      );
+    });
+    failed.catch(() => {}); // it rejects on every exit, also the ones after it answered
     const deadline = Date.now() + 10_000;
-    while (!(await Promise.race([answering(port), failed]))) {
-      if (Date.now() > deadline) throw new Error(`${binary} did not answer on port ${port}`);
+    while (!(await Promise.race([answers(port, server.pid!), failed]))) {
+      if (Date.now() > deadline) {
+        server.kill("SIGKILL");
+        throw new Error(`${binary} did not answer on port ${port} within 10 s`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
@@ -89,7 +116,15 @@ export async function startRedis({
     });
   };
   const stop = () => end("SIGTERM");
-  await start();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (chosen !== undefined || !(error instanceof ExitedEarly) || attempt === 5) throw error;
+      port = await pick();
+    }
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

@@ -57,7 +57,8 @@ const replicasOf = (nodes: Map<number, { kill(): Promise<void> }>, primaries: nu
 describe("on a Redis Cluster", { timeout: 20_000 }, () => {
   let cluster: TestCluster;
   const target = () => ({ clusterNodes: cluster.seedUrls });
-  beforeAll(async () => void (cluster = await startCluster()), 60_000);
+  // Longer than startCluster's own deadlines, so that its error says what failed.
+  beforeAll(async () => void (cluster = await startCluster()), 120_000);
   afterAll(() => cluster?.stop());
 
   storeContract(target);
