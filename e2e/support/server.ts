@@ -47,10 +47,11 @@ export async function startProcess(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
     try {
-      const response = await fetch(`${url}/login`, { redirect: "manual" });
+      // A deadline a try: a port found free may be held by now by a process that accepts and never replies.
+      const response = await fetch(`${url}/login`, { redirect: "manual", signal: AbortSignal.timeout(10_000) });
       if (response.status < 500) break;
     } catch {
-      // not listening yet
+      // not listening yet, or not answering
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
