@@ -234,7 +234,7 @@ export async function startSentinelSet(masterName = "sessions"): Promise<TestSen
           "",
         ].join("\n"),
       );
-      watchers.push(await startRedis({ config: [config, "--sentinel"] }));
+      watchers.push(await startRedis({ sentinel: config }));
     }
     // A failover needs sentinels that know the replica and each other.
     for (const sentinel of watchers) {

@@ -35,7 +35,7 @@ function answers(port: number, pid: number): Promise<boolean> {
     socket.setTimeout(1_000, () => done(false));
     socket.on("data", (data) => {
       reply += data.toString();
-      const id = /process_id:(\d+)/.exec(reply)?.[1];
+      const id = /process_id:(\d+)\r\n/.exec(reply)?.[1];
       if (id) done(Number(id) === pid);
     });
     socket.once("error", () => done(false));
@@ -63,46 +63,61 @@ function debugOption(binary: string): string[] {
   return Number(version) >= 7 ? ["--enable-debug-command", "local"] : [];
 }
 
-/** The server stopped before it answered: most likely its port was taken after it was found free. */
-class ExitedEarly extends Error {}
+/** The server stopped before it answered because its port was taken (after it was found free). */
+class PortTaken extends Error {}
 
 /**
  * A redis-server on `port` (by default one that `pick` finds free, picked again should another process
- * take it first) that keeps nothing on disk; `args` add to its options, or with `config` it runs a
- * configuration file of its own (a sentinel's) instead.
+ * take it first) that keeps nothing on disk; `args` add to its options, or with `sentinel` (a
+ * configuration file) it runs as a sentinel instead.
  */
 export async function startRedis({
   port: chosen,
   pick = freePort,
   args = [],
-  config,
-}: { port?: number; pick?: () => Promise<number>; args?: string[]; config?: string[] } = {}): Promise<TestRedis> {
+  sentinel,
+}: { port?: number; pick?: () => Promise<number>; args?: string[]; sentinel?: string } = {}): Promise<TestRedis> {
   const binary = process.env.REDIS_SERVER_BIN || "redis-server";
   let port = chosen ?? (await pick());
   let child: ChildProcess | undefined;
-  const options = () => [
-    ...(config ?? ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...debugOption(binary), ...args]),
-    ...["--port", String(port)],
-  ];
+  // A sentinel's --port before --sentinel: Redis 7.0.1-7.0.5 take what follows --sentinel as its own.
+  const options = () =>
+    sentinel
+      ? [sentinel, "--port", String(port), "--sentinel"]
+      : [
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          ...debugOption(binary),
+          ...args,
+        ];
   const start = async () => {
-    const server = spawn(binary, options(), { stdio: "ignore" });
+    const server = spawn(binary, options(), { stdio: ["ignore", "pipe", "pipe"] });
     child = server;
+    let log = ""; // its last words, for the error
+    const keep = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-2_000));
+    server.stdout!.on("data", keep);
+    server.stderr!.on("data", keep);
     const failed = new Promise<never>((_, reject) => {
       server.once("error", (error) =>
         reject(new Error(`cannot start ${binary} (Debian: apt-get install redis-server): ${error.message}`)),
       );
-      server.once("exit", (code, signal) =>
-        reject(
-          new ExitedEarly(`${binary} on port ${port} stopped (${signal ?? `exit code ${code}`}) before it answered`),
-        ),
-      );
+      server.once("exit", (code, signal) => {
+        const message = `${binary} on port ${port} stopped (${signal ?? `exit code ${code}`}) before it answered:\n${log}`;
+        reject(/address already in use/i.test(log) ? new PortTaken(message) : new Error(message));
+      });
     });
     failed.catch(() => {}); // it rejects on every exit, also the ones after it answered
     const deadline = Date.now() + 10_000;
     while (!(await Promise.race([answers(port, server.pid!), failed]))) {
       if (Date.now() > deadline) {
         server.kill("SIGKILL");
-        throw new Error(`${binary} did not answer on port ${port} within 10 s`);
+        throw new Error(`${binary} did not answer on port ${port} within 10 s:\n${log}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -121,7 +136,7 @@ export async function startRedis({
       await start();
       break;
     } catch (error) {
-      if (chosen !== undefined || !(error instanceof ExitedEarly) || attempt === 5) throw error;
+      if (chosen !== undefined || !(error instanceof PortTaken) || attempt === 5) throw error;
       port = await pick();
     }
   }

@@ -48,7 +48,8 @@ export async function startProcess(
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
     try {
       // A deadline a try: a port found free may be held by now by a process that accepts and never replies.
-      const response = await fetch(`${url}/login`, { redirect: "manual", signal: AbortSignal.timeout(10_000) });
+      const wait = Math.max(1, Math.min(10_000, deadline - Date.now()));
+      const response = await fetch(`${url}/login`, { redirect: "manual", signal: AbortSignal.timeout(wait) });
       if (response.status < 500) break;
     } catch {
       // not listening yet, or not answering

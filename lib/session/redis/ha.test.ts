@@ -57,7 +57,7 @@ const replicasOf = (nodes: Map<number, { kill(): Promise<void> }>, primaries: nu
 describe("on a Redis Cluster", { timeout: 20_000 }, () => {
   let cluster: TestCluster;
   const target = () => ({ clusterNodes: cluster.seedUrls });
-  // Longer than startCluster's own deadlines, so that its error says what failed.
+  // Longer than startCluster's own deadlines usually add up to, so that its error says what failed.
   beforeAll(async () => void (cluster = await startCluster()), 120_000);
   afterAll(() => cluster?.stop());
 
@@ -89,7 +89,7 @@ describe("on a Sentinel set", { timeout: 20_000 }, () => {
     }),
     masterName: set.masterName,
   });
-  beforeAll(async () => void (set = await startSentinelSet()), 60_000);
+  beforeAll(async () => void (set = await startSentinelSet()), 120_000);
   afterAll(() => set?.stop());
 
   storeContract(target);
