@@ -80,22 +80,13 @@ export async function startRedis({
   const binary = process.env.REDIS_SERVER_BIN || "redis-server";
   let port = chosen ?? (await pick());
   let child: ChildProcess | undefined;
-  // A sentinel's --port before --sentinel: Redis 7.0.1-7.0.5 take what follows --sentinel as its own.
+  // Worked out once (debugOption runs the binary), not on every start. A sentinel's --port comes before
+  // --sentinel: Redis 7.0.1-7.0.5 take what follows --sentinel as its own.
+  const serverOptions = sentinel
+    ? []
+    : ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...debugOption(binary)];
   const options = () =>
-    sentinel
-      ? [sentinel, "--port", String(port), "--sentinel"]
-      : [
-          "--port",
-          String(port),
-          "--bind",
-          "127.0.0.1",
-          "--save",
-          "",
-          "--appendonly",
-          "no",
-          ...debugOption(binary),
-          ...args,
-        ];
+    sentinel ? [sentinel, "--port", String(port), "--sentinel"] : ["--port", String(port), ...serverOptions, ...args];
   const start = async () => {
     const server = spawn(binary, options(), { stdio: ["ignore", "pipe", "pipe"] });
     child = server;
