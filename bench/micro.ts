@@ -5,13 +5,14 @@
  * already opened), the cookie's size, and what a password check costs.
  */
 import { createHash } from "node:crypto";
-import { compactVerify, importJWK, jwtVerify, SignJWT } from "jose";
+import { compactVerify, importJWK, jwtVerify } from "jose";
 import { sealData, unsealData } from "iron-session";
 import { NextRequest } from "next/server";
 import { deviceKey, proof, publicJwk } from "../e2e/support/dbsc-client";
 import { hashPassword, parseHash, verifyPassword } from "../lib/auth/password";
 import { loadConfig } from "../lib/config";
 import { readRequestSession } from "../lib/session";
+import { guideToken } from "./guide-token";
 
 export type MicroResult = { name: string; value: number; unit: string; note?: string };
 
@@ -105,11 +106,7 @@ export async function microBenchmarks(quick: boolean): Promise<MicroResult[]> {
 
   // The auth guide's check (bench/guide/app/lib/session.ts), which its proxy.ts and its DAL each make per page.
   const key = new TextEncoder().encode(secret);
-  const jwt = await new SignJWT({ userId: "admin" })
-    .setProtectedHeader({ alg: "HS256" })
-    .setIssuedAt()
-    .setExpirationTime("7d")
-    .sign(key);
+  const jwt = await guideToken(secret, "admin");
   add({
     name: "the auth guide's check (jose jwtVerify, HS256)",
     value: await perOp(rounds, () => jwtVerify(jwt, key, { algorithms: ["HS256"] })),

@@ -1,5 +1,5 @@
 /**
- * npm run bench:profile [-- --path /students] [-- --seconds 8] [-- --root <checkout>] [-- --floor] [-- --redis] [-- --anonymous]
+ * npm run bench:profile [-- --path /students] [-- --seconds 8] [-- --root <checkout>] [-- --floor] [-- --guide] [-- --redis] [-- --anonymous]
  *
  * Where the server's time goes: runs one `next start` (one process) with the
  * V8 CPU profiler ready (bench/cpu-profile-preload.cjs), signs in, warms up,
@@ -9,7 +9,8 @@
  * function.
  * `--root` profiles another checkout's build (a worktree of an older commit,
  * to see what a change bought); `--floor` the benchmark's floor
- * (bench/floor/: the same table, no sessions), to see what is the framework's; `--redis` the
+ * (bench/floor/: the same table, no sessions), to see what is the framework's; `--guide` the auth
+ * guide's pattern (bench/guide/: jose in a dal.ts), to see where this app spends more; `--redis` the
  * server-side store (a redis-server of its own; its CPU is not in the profile). The raw .cpuprofile is kept in
  * bench/results/ for Chrome DevTools (Performance → Load profile).
  */
@@ -23,6 +24,7 @@ import { startRedis, type TestRedis } from "../e2e/support/redis-server";
 import { startServer, type RunningServer } from "../e2e/support/server";
 import { hashPassword } from "../lib/auth/password";
 import { buildIfNeeded } from "./build";
+import { guideToken } from "./guide-token";
 import { load } from "./load";
 
 const { values: args } = parseArgs({
@@ -33,13 +35,16 @@ const { values: args } = parseArgs({
     root: { type: "string" },
     anonymous: { type: "boolean", default: false },
     floor: { type: "boolean", default: false },
+    guide: { type: "boolean", default: false },
     redis: { type: "boolean", default: false },
     top: { type: "string", default: "25" },
   },
 });
 
 const project = path.resolve(__dirname, "..");
-const root = args.floor ? path.join(project, "bench/floor") : path.resolve(args.root ?? project);
+const bundled = args.floor ? "floor" : args.guide ? "guide" : null; // bench/<bundled>/ runs on this checkout's Next
+const root = bundled ? path.join(project, "bench", bundled) : path.resolve(args.root ?? project);
+const secret = randomBytes(32).toString("base64");
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
@@ -65,7 +70,7 @@ let server: RunningServer | undefined;
 let redis: TestRedis | undefined;
 
 async function main() {
-  buildIfNeeded(root, true, args.floor ? project : root);
+  buildIfNeeded(root, true, bundled ? project : root);
   const dir = path.join(os.tmpdir(), `bench-profile-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -75,18 +80,24 @@ async function main() {
     {
       ...(redis ? { SESSION_STORE: "redis", REDIS_URL: redis.url, REDIS_KEY_PREFIX: "profile:" } : {}),
       BENCH_PROFILE_FILE: profileFile,
-      SESSION_SECRET: randomBytes(32).toString("base64"),
+      SESSION_SECRET: secret,
       AUTH_USERS: `admin:${await hashPassword("admin123", { logN: 14, r: 8, p: 1 })}`,
     },
     {
       root,
-      next: args.floor ? project : root,
+      next: bundled ? project : root,
       nodeArgs: ["--require", path.join(__dirname, "cpu-profile-preload.cjs")],
     },
   );
   const { url, pid } = server;
   const headers: Record<string, string> =
-    args.anonymous || args.floor ? {} : { cookie: await signInByFetch(url, "admin", "admin123") };
+    args.anonymous || args.floor
+      ? {}
+      : {
+          cookie: args.guide
+            ? `session=${await guideToken(secret, "admin")}`
+            : await signInByFetch(url, "admin", "admin123"),
+        };
   const request = { url: `${url}${args.path}`, headers, expect: args.anonymous && !args.floor ? 307 : 200 };
   const options = { connections: Number(args.connections), seconds: Number(args.seconds), serverPid: pid };
   await load(request, { ...options, seconds: 2, warmupSeconds: 0 }); // warm-up, not profiled

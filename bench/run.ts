@@ -38,6 +38,7 @@ import { freePort } from "../e2e/support/free-port";
 import { startRedis, type TestRedis } from "../e2e/support/redis-server";
 import { startCluster, startSentinelSet } from "../e2e/support/redis-ha";
 import { buildIfNeeded } from "./build";
+import { guideToken } from "./guide-token";
 import { load, pause, pinServer, wrkBinary, type LoadRequest, type LoadResult } from "./load";
 import { startup } from "./startup";
 import { formatReport, GROUP, type Report, type ScenarioResult } from "./report";
@@ -432,12 +433,7 @@ async function main() {
         GROUP.guide,
         await startServer({ SESSION_SECRET: SECRET }, { root: GUIDE_DIR, next: root }),
       );
-      const { SignJWT } = await import("jose");
-      const jwt = await new SignJWT({ userId: USER.name })
-        .setProtectedHeader({ alg: "HS256" })
-        .setIssuedAt()
-        .setExpirationTime("7d")
-        .sign(new TextEncoder().encode(SECRET));
+      const jwt = await guideToken(SECRET, USER.name);
       return {
         group: GROUP.guide,
         target,
