@@ -112,6 +112,7 @@ describe("sign-in, reading, sign-out", () => {
       sameSite: "lax",
       path: "/",
       maxAge: 0,
+      expires: new Date(0), // e2e/site/expiring-cookies.spec.ts says why
     });
     expect(browser.values.get("__Host-session")).toBeUndefined();
     expect(await destroySession()).toEqual({ user: undefined, tag: undefined });

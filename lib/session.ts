@@ -97,7 +97,7 @@ type RejectReason = UnsealErrorReason | "malformed" | "idle-expired" | "absolute
 type Cookie = {
   name: string;
   value: string;
-  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: string; maxAge?: number };
+  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: string; maxAge?: number; expires?: Date };
 };
 
 /** A bound session's long-lived cookie goes to this path only (the refresh endpoint): pages get the short-lived one. */
@@ -211,10 +211,15 @@ const outOfWindow = (data: SessionData, { until }: Opened, at: number) => !!data
 const refreshDue = (data: SessionData, at: number, config: SessionConfig) =>
   at - data.refreshedAt >= Math.max(1, Math.min(300, Math.floor(config.lifetime / 10)));
 
-/** A cookie; one with the same attributes and Max-Age=0 expires it (a `__Host-` cookie needs both). */
+/**
+ * A cookie; one with the same attributes and Max-Age=0 expires it (a `__Host-` cookie needs both).
+ * It also says Expires=1970: a server action that sets a cookie makes Next 16.4 send the middleware's
+ * again, and Next's parser drops a Max-Age of 0, which would leave an empty cookie (lib/session.test.ts).
+ */
 function cookie(name: string, value: string, config: SessionConfig, maxAge?: number, path = "/"): Cookie {
   const options: Cookie["options"] = { httpOnly: true, secure: config.secure, sameSite: "lax", path };
   if (maxAge !== undefined) options.maxAge = maxAge;
+  if (maxAge === 0) options.expires = new Date(0);
   // The Set-Cookie line as sent, to hold it to 4 KB: Next writes an Expires (as long as this one) beside a Max-Age.
   const attributes = `; Path=${path}; HttpOnly; SameSite=Lax${config.secure ? "; Secure" : ""}${maxAge !== undefined ? `; Max-Age=${maxAge}; Expires=Thu, 01 Jan 1970 00:00:00 GMT` : ""}`;
   const bytes = Buffer.byteLength(`${name}=${value}${attributes}`);

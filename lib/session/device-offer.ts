@@ -11,7 +11,10 @@ export const REGISTER_PATH = `${DEVICE_PATH}/register`;
 /** How long the offer stands after sign-in. */
 export const OFFER_TTL = 10 * 60;
 
-/** The offer's cookie (`__Host-session-offer`), holding `challenge`; an empty one expires it, with the attributes a `__Host-` cookie needs. */
+/**
+ * The offer's cookie (`__Host-session-offer`), holding `challenge`; an empty one expires it, with the
+ * attributes a `__Host-` cookie needs (and Expires=1970, as lib/session.ts's cookie() says why).
+ */
 export function offerCookie(config: SessionConfig, challenge = "") {
   const options = {
     httpOnly: true,
@@ -19,6 +22,7 @@ export function offerCookie(config: SessionConfig, challenge = "") {
     sameSite: "lax" as const,
     path: "/",
     maxAge: challenge ? OFFER_TTL : 0,
+    ...(challenge ? {} : { expires: new Date(0) }),
   };
   return [`${config.cookieName}-offer`, challenge, options] as const;
 }
