@@ -55,7 +55,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             </div>
           </div>
         </header>
-        <main className="site-main">{children}</main>
+        {/* Keyed by language: a switch starts the page's forms afresh, so no message stays in the other language. */}
+        <main key={locale} className="site-main">
+          {children}
+        </main>
       </body>
     </html>
   );

@@ -30,8 +30,13 @@ test.describe("in Simplified Chinese (Accept-Language: zh-CN)", () => {
 
   test("the switch changes the language and remembers it", async ({ page, context }) => {
     await page.goto("/login");
+    await page.getByLabel("用户名").fill("alice");
+    await page.getByLabel("密码").fill("错误的密码");
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page.locator("#login-message")).toHaveText("用户名或密码错误。");
     await page.getByRole("button", { name: /Switch to English/ }).click();
     await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+    await expect(page.getByText("用户名或密码错误。"), "no message left in the other language").toHaveCount(0);
     await expect(page.locator("html")).toHaveAttribute("lang", "en");
     expect((await context.cookies()).find((cookie) => cookie.name === "lang")?.value).toBe("en");
     await page.reload();
