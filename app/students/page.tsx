@@ -18,7 +18,7 @@ export default async function StudentsPage() {
     <div className="space-y-6">
       <div className="space-y-1">
         <h1 className={title}>{t.title}</h1>
-        <p className={muted}>
+        <p className={`${muted} wrap-break-word`}>
           {t.signedInAs} <strong data-testid="signed-in-user">{data.user}</strong> ·{" "}
           <Link prefetch={false} href="/session" className={link}>
             {t.yourSession}

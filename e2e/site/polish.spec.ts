@@ -1,4 +1,5 @@
 import type { Browser, Page } from "@playwright/test";
+import { hashPassword } from "../../lib/auth/password";
 import { COOKIE, expect, serverWith, sessionCookie, setValue, signIn, test, USERS } from "../support/fixtures";
 
 /**
@@ -48,6 +49,26 @@ test.describe("on a 375 px phone", () => {
       await oneRow("signed in");
       await context.close();
     });
+  }
+});
+
+test("at 375 px, the longest user name the configuration takes wraps on /students", async ({ browser }) => {
+  const name = "w".repeat(64);
+  const password = "a long enough password";
+  const server = await serverWith({ AUTH_USERS: `${name}:${await hashPassword(password, { logN: 14, r: 8, p: 1 })}` });
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 375, height: 740 } });
+  try {
+    const page = await context.newPage();
+    await page.goto("/login");
+    await page.locator("#username").fill(name);
+    await page.locator("#password").fill(password);
+    await page.locator("#password").press("Enter");
+    await page.waitForURL(/\/students$/);
+    await expect(page.getByTestId("signed-in-user")).toHaveText(name);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(375);
+  } finally {
+    await context.close();
+    await server.stop();
   }
 });
 
