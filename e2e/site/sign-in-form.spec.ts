@@ -39,6 +39,13 @@ test("unknown or malformed student ids answer 404", async ({ page }) => {
     const response = await page.goto(`/students/${id}`);
     expect(response?.status(), `/students/${id}`).toBe(404);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+    await expect(page).toHaveTitle("Not found · Sessions");
   }
   expect((await page.goto("/students/5"))?.status()).toBe(200);
+});
+
+test("an unknown address answers 404 with the same page and title", async ({ page }) => {
+  expect((await page.goto("/no-such-page"))?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page).toHaveTitle("Not found · Sessions");
 });
