@@ -213,8 +213,9 @@ const refreshDue = (data: SessionData, at: number, config: SessionConfig) =>
 
 /**
  * A cookie; one with the same attributes and Max-Age=0 expires it (a `__Host-` cookie needs both).
- * It also says Expires=1970: a server action that sets a cookie makes Next 16.4 send the middleware's
- * again, and Next's parser drops a Max-Age of 0, which would leave an empty cookie (lib/session.test.ts).
+ * Also Expires=1970, as Next's own delete() writes: after a server action Next 16.4 sends the
+ * middleware's cookies again, parsed anew, and its parser drops a Max-Age of 0, which would leave an
+ * empty cookie behind (e2e/site/expiring-cookies.spec.ts).
  */
 function cookie(name: string, value: string, config: SessionConfig, maxAge?: number, path = "/"): Cookie {
   const options: Cookie["options"] = { httpOnly: true, secure: config.secure, sameSite: "lax", path };

@@ -2,13 +2,13 @@ import { formFieldsOf, postForm, postLogin } from "../support/http";
 import { COOKIE, expect, test, USERS } from "../support/fixtures";
 
 /**
- * A cookie that the middleware expires stays expired when a server action on
- * the same request sets a cookie of its own. Next.js 16.4 then sends the
- * middleware's Set-Cookie lines again, parsed and written anew, and its
- * parser drops a Max-Age of 0: without more, the browser would keep an empty
- * cookie. So every expiring cookie also says Expires=1970 (lib/session.ts's
- * cookie()). The last check of each test tells when Next keeps the Max-Age,
- * and the Expires can go.
+ * A cookie that the middleware expires stays expired when the request is a
+ * server action. After every action Next.js 16.4 sends the middleware's
+ * Set-Cookie lines again, parsed and written anew, and its parser drops a
+ * Max-Age of 0: without more, the browser would keep an empty cookie. So
+ * every expiring cookie also says Expires=1970 (lib/session.ts's cookie()).
+ * The last check of each test tells when Next keeps the Max-Age, and the
+ * Expires can go.
  */
 const EPOCH = "Expires=Thu, 01 Jan 1970 00:00:00 GMT";
 
@@ -35,10 +35,22 @@ function expectRemoved(lines: string[]) {
   ).toBe(true);
 }
 
-test("a dead session cookie, and a server action that sets a cookie: the session cookie is still removed", async ({
+test("a dead session cookie, and a server action that sets a cookie: the session cookie is removed", async ({
   baseURL,
 }) => {
   expectRemoved(linesFor(await switchLanguage(baseURL!, `${COOKIE}=not-a-seal`), COOKIE));
+});
+
+test("a dead session cookie, and a failed sign-in (an action that sets no cookie): still removed", async ({
+  baseURL,
+}) => {
+  const answer = await postLogin(
+    baseURL!,
+    { username: "alice", password: "not the password" },
+    { headers: { cookie: `${COOKIE}=not-a-seal` } },
+  );
+  expect(await answer.text()).toContain("Wrong username or password");
+  expectRemoved(linesFor(answer, COOKIE));
 });
 
 test("the device-binding offer, handed over on a server action's answer, is removed", async ({ baseURL }) => {

@@ -13,7 +13,7 @@ export const OFFER_TTL = 10 * 60;
 
 /**
  * The offer's cookie (`__Host-session-offer`), holding `challenge`; an empty one expires it, with the
- * attributes a `__Host-` cookie needs (and Expires=1970, as lib/session.ts's cookie() says why).
+ * attributes a `__Host-` cookie needs, and Expires=1970 (why: lib/session.ts, `cookie()`).
  */
 export function offerCookie(config: SessionConfig, challenge = "") {
   const options = {
