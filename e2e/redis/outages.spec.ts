@@ -154,28 +154,46 @@ test("npm start with two workers during a stall: the copy is each worker's; the 
 });
 
 test("forty changes to one session at once: every one answered “Set” is kept, any other says to try again", async () => {
+  test.setTimeout(60_000);
   await withRedisServer({}, async (server) => {
     const cookie = await signInByFetch(server.url, "alice", USERS.alice);
     const page = await (await fetch(`${server.url}/session`, { headers: { cookie } })).text();
     const fields = formFieldsOf(page, "Set a key");
+    /** Sends every key at once; says which were answered "Set" and which "try again". */
+    async function wave(keys: string[]) {
+      const answers = await Promise.all(keys.map((key) => setKey(server.url, cookie, fields, key)));
+      const acknowledged = keys.filter(
+        (key, n) => answers[n].status === 200 && answers[n].text.includes(`Set “${key}”`),
+      );
+      const refused = keys.filter(
+        (_, n) =>
+          (answers[n].status === 200 &&
+            answers[n].text.includes("did not answer, so the change may not have been made")) ||
+          (answers[n].status === 307 && answers[n].location === "/unavailable?next=%2Fsession"),
+      );
+      expect(acknowledged.length + refused.length, "every answer is one or the other").toBe(keys.length);
+      return { acknowledged, refused };
+    }
+    // On a busy machine a store call may miss its 1 s deadline: that answer says so (the form's "try again", or
+    // the 503 page when it is the page's own read that missed it), and a stall past it refuses a whole wave. Its
+    // visitors try again, a moment later, until every change is made.
     const keys = Array.from({ length: 40 }, (_, n) => `p${n}`);
-    const answers = await Promise.all(keys.map((key) => setKey(server.url, cookie, fields, key)));
-    // On a busy machine a store call may miss its deadline: that answer says so (the form's "try again", or the
-    // 503 page when it is the page's own read that missed it), and the visitor tries again.
-    const acknowledged = keys.filter((key, n) => answers[n].status === 200 && answers[n].text.includes(`Set “${key}”`));
-    const refused = answers.filter(
-      (answer) =>
-        (answer.status === 200 && answer.text.includes("did not answer, so the change may not have been made")) ||
-        (answer.status === 307 && answer.location === "/unavailable?next=%2Fsession"),
-    );
+    const acknowledged: string[] = [];
+    const waves: string[] = [];
+    let pending = keys;
+    for (let tries = 0; pending.length > 0 && tries < 20; tries += 1) {
+      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+      const { acknowledged: set, refused } = await wave(pending);
+      waves.push(`${set.length} of ${pending.length}`);
+      acknowledged.push(...set);
+      pending = refused;
+    }
     const after = await (await fetch(`${server.url}/session`, { headers: { cookie } })).text();
     const kept = keys.filter((key) => after.includes(`&quot;${key}&quot;`));
-    console.log(
-      `parallel writes: ${acknowledged.length} of 40 answered "Set", ${refused.length} "try again", ${kept.length} kept`,
-    );
-    expect(acknowledged.length + refused.length).toBe(40);
-    expect(acknowledged.length).toBeGreaterThanOrEqual(10);
-    expect(kept).toEqual(expect.arrayContaining(acknowledged));
+    console.log(`parallel writes, answered "Set" in each wave: ${waves.join(", ")}; ${kept.length} of 40 kept`);
+    expect(pending, "every change is made once its visitor tries again").toEqual([]);
+    expect(kept).toEqual(keys);
+    expect(acknowledged.sort()).toEqual([...keys].sort());
   });
 });
 test("anonymous visitors cannot grow Redis without bound: new sessions per address are limited", async () => {
