@@ -2,7 +2,7 @@
  * npm run bench:profile [-- --path /students] [-- --seconds 8] [-- --root <checkout>] [-- --floor] [-- --guide] [-- --redis] [-- --anonymous]
  *
  * Where the server's time goes: runs one `next start` (one process) with the
- * V8 CPU profiler ready (bench/cpu-profile-preload.cjs), signs in, warms up,
+ * V8 CPU profiler ready (bench/cpu-profile-preload.cjs), signs in (the guide's pattern: a JWT of its own), warms up,
  * profiles the benchmark's load on one signed-in page (the load only, not
  * start-up), and sums the profile's self time by area (Next's render
  * runtime with React, Next's request path, Node internals, GC…) and by
@@ -42,6 +42,13 @@ const { values: args } = parseArgs({
 });
 
 const project = path.resolve(__dirname, "..");
+if (
+  [args.floor, args.guide, args.root !== undefined].filter(Boolean).length > 1 ||
+  (args.redis && (args.floor || args.guide))
+) {
+  console.error("--floor, --guide and --root each name what to profile: give one; --redis is for this app or --root.");
+  process.exit(2);
+}
 const bundled = args.floor ? "floor" : args.guide ? "guide" : null; // bench/<bundled>/ runs on this checkout's Next
 const root = bundled ? path.join(project, "bench", bundled) : path.resolve(args.root ?? project);
 const secret = randomBytes(32).toString("base64");
