@@ -49,7 +49,7 @@ function Ours({ seal, bytes, redis, t }: { seal: string; bytes: number; redis: b
       <Token size={size}>
         Fe26.2*{passwordId}*{salt?.slice(0, 8)}…
       </Token>
-      {/* With the Redis store a sealed cookie is an earlier release's, and holds only the session's id. */}
+      {/* With the Redis store a sealed cookie holds only the session's id (and a bound session's window). */}
       <p>{redis ? t.lessonOursSealedId : t.lessonOursRead(passwordId ?? "", encrypted.length, sample)}</p>
     </>
   );

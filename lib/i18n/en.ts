@@ -80,7 +80,7 @@ export const en = {
     current: "Current session",
     contents: "Contents",
     permanent: "Permanent",
-    permanentYes: (lifetime: string) => `yes: the cookie is kept for ${lifetime} after last use`,
+    permanentYes: (lifetime: string) => `yes: the session lasts ${lifetime} after last use, across browser restarts`,
     permanentNo: "no: the browser drops the cookie when it closes",
     permanentNoCookie: "— (no cookie)",
     permanentYesAnonymous: (lifetime: string) =>
@@ -134,7 +134,7 @@ export const en = {
     lessonOursId:
       "A random session id, 256 bits: too many to guess one. No session data: that is in Redis, on the server, and signing out deletes it, so a copy of this cookie is worthless afterwards.",
     lessonOursSealedId:
-      "The session's random id, sealed by an earlier version of this app (Fe26.2). No session data: that is in Redis, on the server.",
+      "The session's random id, sealed (Fe26.2): with the window of a device-bound session, or as earlier versions of this app wrote it. No session data: that is in Redis, on the server.",
     lessonFlask: "The cookie Flask would send (itsdangerous, signed)",
     lessonFlaskRead: "Anyone can read it:",
     lessonFlaskSigned: (time: string) => `signed at ${time}; the signature only stops changes.`,

@@ -51,3 +51,21 @@ describe("catalogues", () => {
     expect(shape(CATALOGUES.zh)).toEqual(shape(CATALOGUES.en));
   });
 });
+
+describe("messages with arguments", () => {
+  it("use every argument in every language (as many as English takes)", () => {
+    const unused: string[] = [];
+    const walk = (english: unknown, value: unknown, at: string, locale: string) => {
+      if (typeof english === "function" && typeof value === "function") {
+        const args = Array.from({ length: english.length }, (_, index) => `«${index}»`);
+        const text = [value(...args)].flat(Infinity).join("");
+        args.filter((arg) => !text.includes(arg)).forEach((arg) => unused.push(`${locale} ${at} ${arg}`));
+      } else if (typeof english === "object" && english !== null) {
+        for (const [key, inner] of Object.entries(english))
+          walk(inner, (value as Record<string, unknown>)[key], `${at}.${key}`, locale);
+      }
+    };
+    for (const [locale, catalogue] of Object.entries(CATALOGUES)) walk(CATALOGUES.en, catalogue, "", locale);
+    expect(unused).toEqual([]);
+  });
+});

@@ -33,7 +33,7 @@ export const zh: Messages = {
     ],
     enterUsername: "请输入用户名。",
     enterPassword: "请输入密码。",
-    notText: () => "该字段必须是文本。",
+    notText: (field) => `${field}必须是文本。`,
     usernameTooLong: "用户名最多 64 个字符。",
     passwordTooLong: "密码最多 1024 个字符。",
     badCredentials: "用户名或密码错误。",
@@ -73,7 +73,7 @@ export const zh: Messages = {
     current: "当前会话",
     contents: "内容",
     permanent: "永久",
-    permanentYes: (lifetime) => `是：Cookie 在最后一次使用后保留 ${lifetime}`,
+    permanentYes: (lifetime) => `是：会话在最后一次使用后保留 ${lifetime}，重启浏览器也不会丢失`,
     permanentNo: "否：浏览器关闭时丢弃 Cookie",
     permanentNoCookie: "—（没有 Cookie）",
     permanentYesAnonymous: (lifetime) =>
@@ -126,7 +126,7 @@ export const zh: Messages = {
     lessonOursId:
       "一个 256 位的随机会话 ID：多到无从猜起。没有会话数据：数据保存在服务器上的 Redis 中，退出登录会删除它，此后这个 Cookie 的副本毫无用处。",
     lessonOursSealedId:
-      "会话的随机 ID，由本应用的早期版本加密（Fe26.2）。没有会话数据：数据保存在服务器上的 Redis 中。",
+      "会话的随机 ID，经过加密（Fe26.2）：带有设备绑定会话的有效期，或按本应用早期版本的方式写入。没有会话数据：数据保存在服务器上的 Redis 中。",
     lessonFlask: "Flask 会发送的 Cookie（itsdangerous，签名）",
     lessonFlaskRead: "任何人都能读出：",
     lessonFlaskSigned: (time) => `签名于 ${time}；签名只能防止篡改。`,
@@ -157,7 +157,7 @@ export const zh: Messages = {
     keyTooLong: (max) => `键最多 ${max} 个字符。`,
     keyChars: "键只能包含字母、数字以及 _ . -。",
     keyReserved: "“user” 保留用于登录，请换一个键。",
-    notText: () => "该字段必须是文本。",
+    notText: (field) => `${field}必须是文本。`,
     valueTooLong: (max) => `值最多 ${max} 个字符。`,
     choosePermanent: "请选择是否永久。",
     chooseSession: "请选择一个会话。",
