@@ -4,7 +4,7 @@ import { defineConfig, devices } from "@playwright/test";
 /**
  * End-to-end tests against the production build (`next build` runs first, in
  * `npm run test:e2e`). Each test file gets a `next start` of its own through
- * the fixtures in e2e/fixtures.ts, with the environment it needs.
+ * the fixtures in e2e/support/fixtures.ts, with the environment it needs.
  *
  * Browser: the system's Chromium (Debian's `chromium`, /usr/bin/chromium) when
  * there is one, otherwise Playwright's own (`npx playwright install chromium`).

@@ -4,10 +4,11 @@
  * Measures the production build against its floor (bench/floor/: the student
  * table as a dynamic page with no sessions, built with this project's own
  * dependencies) and, with --baseline, against another checkout. Builds what
- * is missing, then starts every server of the rounds at once on free loopback
- * ports (the floor; this app with the cookie store; with the Redis store on
- * one Redis, a Cluster and a Sentinel set; the baseline) and, round after
- * round, puts a short fixed load on each scenario of each server in turn,
+ * is missing, then, in epochs of 4 rounds, starts fresh processes of every
+ * server of the rounds on free loopback ports (the floor; this app with the
+ * cookie store; with the Redis store on one Redis, a Cluster and a Sentinel
+ * set; the guide's pattern; the baseline) and, round after round, puts a
+ * short fixed load on each scenario of each server in turn,
  * keeping req/s, p50, p99, errors and the server's CPU per request. A
  * comparison is a ratio per round between two measurements seconds apart,
  * their median and its 95% interval (bootstrap): the machine's drift, up to
@@ -18,8 +19,8 @@
  *
  * Options: --quick (a ~30 s smoke), --anchor, --only <texts> (the scenarios
  * whose "group: name" contains one of these texts, separated by ";"),
- * --connections N (32), --seconds N (3 per measurement, after 1 s of warm-up),
- * --no-build, --rounds N (12), --baseline <dir> (another checkout, built
+ * --connections N (8 in the rounds), --seconds N (1 per measurement, after a
+ * warm-up), --no-build, --rounds N (48), --baseline <dir> (another checkout, built
  * there: how a change compares with the commit before it; the same checkout
  * twice shows what the method can tell apart). Exits 1 when a scenario had
  * errors (a response with another status than expected) or served nothing;
@@ -61,7 +62,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(
-    "npm run bench [-- --quick] [-- --anchor] [-- --only <name>] [-- --connections 32] [-- --seconds 8] [-- --no-build] [-- --rounds 3] [-- --baseline <checkout>]",
+    "npm run bench [-- --quick] [-- --anchor] [-- --only <name>] [-- --connections 8] [-- --seconds 1] [-- --no-build] [-- --rounds 48] [-- --baseline <checkout>]",
   );
   process.exit(0);
 }
