@@ -5,9 +5,10 @@
  * e2e/attack/next-start.spec.ts fails once plain `next start` stops doing it,
  * so that the rule can go.
  */
+import METHODS from "../lib/http/allowed-methods.json" with { type: "json" };
 
-/** The methods the app answers. */
-export const ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS";
+/** The methods the app answers (its pages, as the middleware says: lib/http/request-guard.ts). */
+export const ALLOWED_METHODS = METHODS.join(", ");
 
 /** Next's limit on the router state header (parse-and-validate-flight-router-state). */
 const MAX_ROUTER_STATE = 40_000;

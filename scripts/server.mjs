@@ -11,7 +11,7 @@
  * -H/--hostname (default: every address; HOSTNAME is not read, as Docker sets
  * it to the container's id).
  */
-import { createServer } from "node:http";
+import { createServer, STATUS_CODES } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
 import SECURITY_HEADERS from "../lib/http/fixed-headers.json" with { type: "json" };
@@ -84,14 +84,37 @@ const server = createServer((request, response) => {
   });
 });
 
+/** A plain-text answer written on the socket itself, where Node gives no response object. */
+function answerOnSocket(socket, status, message, headers = {}) {
+  const body = `${message}\n`;
+  const head = Object.entries({ ...PLAIN, "Content-Length": Buffer.byteLength(body), ...headers });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.map(([name, value]) => `${name}: ${value}`).join("\r\n")}\r\n\r\n${body}`,
+  );
+}
+
 // CONNECT asks for a tunnel, as to a proxy: this server is none (without a listener Node drops it without a word).
 server.on("connect", (request, socket) => {
-  const body = "CONNECT is not allowed here: this is not a proxy.\n";
   logRefusal("405:CONNECT", 405);
-  const head = Object.entries({ ...PLAIN, "Content-Length": Buffer.byteLength(body), Allow: ALLOWED_METHODS });
-  socket.end(
-    `HTTP/1.1 405 Method Not Allowed\r\n${head.map(([name, value]) => `${name}: ${value}`).join("\r\n")}\r\n\r\n${body}`,
-  );
+  answerOnSocket(socket, 405, "CONNECT is not allowed here: this is not a proxy.", { Allow: ALLOWED_METHODS });
+});
+
+/**
+ * What Node's parser refuses before any handler runs, which it answers with a bare status line and no
+ * reason. A method it does not know is a 405 as any other the app does not take (a 501, RFC 9110's
+ * choice, is a 5xx: a server error to every monitor, for a client's mistake).
+ */
+const CLIENT_ERRORS = {
+  HPE_INVALID_METHOD: [405, `This server does not take that method. It takes ${ALLOWED_METHODS}.`],
+  HPE_HEADER_OVERFLOW: [431, "The request's address and headers are over 16 KB together."],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "The request took too long to arrive."],
+};
+
+server.on("clientError", (error, socket) => {
+  if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+  const [status, message] = CLIENT_ERRORS[error.code] ?? [400, "The request could not be read."];
+  logRefusal(`${status}:${error.code}`, status);
+  answerOnSocket(socket, status, message, status === 405 ? { Allow: ALLOWED_METHODS } : {});
 });
 
 server.on("error", (error) => {

@@ -79,6 +79,32 @@ test("TRACE is a 405, OPTIONS * names what is allowed, CONNECT is refused: no se
   expect(connect.status).toBe(405);
 });
 
+test("what Node's parser refuses (a method it does not know, a request over 16 KB) gets a status that says why, a message and the headers", async ({
+  baseURL,
+}) => {
+  const port = Number(new URL(baseURL!).port);
+  for (const method of ["FOO", "BREW", "X-SESSION"]) {
+    const response = await rawRequest(port, { method, target: "/session" });
+    expect([response.status, response.headers.allow, response.body], method).toEqual([
+      405,
+      "GET, HEAD, POST, OPTIONS",
+      "This server does not take that method. It takes GET, HEAD, POST, OPTIONS.\n",
+    ]);
+    expectSecurityHeaders(response, method);
+  }
+  for (const request of [
+    { target: `/students/${"a".repeat(17_000)}` },
+    { target: "/", headers: { "X-Big": "b".repeat(17_000) } },
+  ]) {
+    const response = await rawRequest(port, request);
+    expect([response.status, response.body]).toEqual([
+      431,
+      "The request's address and headers are over 16 KB together.\n",
+    ]);
+    expectSecurityHeaders(response, "431");
+  }
+});
+
 test("an absolute-form request target is a 400, never a redirect to the host it names", async ({ baseURL }) => {
   const port = Number(new URL(baseURL!).port);
   for (const target of ["http://evil.example/students", "https://evil.example/login"]) {

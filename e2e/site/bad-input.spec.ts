@@ -1,6 +1,6 @@
 import type { APIRequestContext, APIResponse } from "@playwright/test";
 import { COOKIE, expect, test, USERS } from "../support/fixtures";
-import { actionFields, actionId as idOf, formFieldsOf, postForm, postLogin } from "../support/http";
+import { actionFields, actionId as idOf, formFieldsOf, postForm, postLogin, signInByFetch } from "../support/http";
 
 /**
  * Hostile or broken requests, sent as a script would (no browser to keep
@@ -131,4 +131,34 @@ test("a sign-in whose carried-over values would no longer fit in the cookie says
   expect(response.status).toBe(200);
   expect(response.headers.getSetCookie().some((header) => header.startsWith(`${COOKIE}=`))).toBe(false);
   expect(await response.text()).toContain("Not signed in: The session would need a");
+});
+
+test("pages take GET, HEAD, POST and OPTIONS: OPTIONS says so, any other method is a 405 page, signed in or not", async ({
+  request,
+  baseURL,
+}) => {
+  const cookie = await signInByFetch(baseURL!, "alice", USERS.alice);
+  for (const headers of [{}, { cookie, "accept-language": "zh-CN" }] as Record<string, string>[]) {
+    for (const path of ["/", "/login", "/students", "/students/1", "/session", "/nope"]) {
+      const options = await request.fetch(path, { method: "OPTIONS", headers, maxRedirects: 0 });
+      expect([options.status(), options.headers().allow, await options.text()], `OPTIONS ${path}`).toEqual([
+        204,
+        "GET, HEAD, POST, OPTIONS",
+        "",
+      ]);
+      for (const method of ["PUT", "DELETE", "PATCH", "PROPFIND"]) {
+        const response = await request.fetch(path, { method, headers, maxRedirects: 0 });
+        const what = `${method} ${path}`;
+        expect(response.status(), what).toBe(405);
+        expect(response.headers().allow, what).toBe("GET, HEAD, POST, OPTIONS");
+        expect(response.headers()["x-frame-options"], what).toBe("DENY");
+        expect(response.headers()["content-security-policy"], what).toMatch(/default-src 'none'/);
+        const body = await response.text();
+        expect(body, what).toContain(
+          headers.cookie ? "只接受 GET、HEAD 和 POST" : "take GET, HEAD and POST requests only",
+        );
+        expect(body, what).not.toContain("signed-in-user");
+      }
+    }
+  }
 });

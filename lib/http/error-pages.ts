@@ -7,6 +7,7 @@
  */
 import type { NextRequest } from "next/server";
 import { CATALOGUES, LOCALE_COOKIE, LOCALE_TAGS, negotiateLocale, type Locale } from "../i18n/locales";
+import ALLOWED_METHODS from "./allowed-methods.json";
 import { newNonce } from "./security-headers";
 
 /** How long to wait before trying again after a 503, as the page's Retry-After says. */
@@ -75,19 +76,24 @@ function page(
   });
 }
 
-export type Refusal = {
-  status: 400 | 403 | 413;
-  message: "crossSite" | "tooLargeForm" | "unreadableForm" | "unreadableRequest";
-};
+export type Refusal =
+  | {
+      status: 400 | 403 | 405 | 413;
+      message: "crossSite" | "tooLargeForm" | "unreadableForm" | "unreadableRequest" | "methodNotAllowed";
+    }
+  | { status: 204 };
 
-/** A request refused before Next.js saw it; `backTo` is where the page's link goes. */
+/** A request refused before Next.js saw it (or OPTIONS, answered with the methods the pages take); `backTo` is where the page's link goes. */
 export function refusalResponse(refusal: Refusal, backTo: string, locale: Locale): Response {
+  const allow = { allow: ALLOWED_METHODS.join(", ") };
+  if (refusal.status === 204) return new Response(null, { status: 204, headers: allow });
   const m = CATALOGUES[locale].errors;
-  return page(refusal.status, locale, {
-    title: m.refusedTitle,
-    message: m[refusal.message],
-    link: { href: backTo, text: m.goBack },
-  });
+  return page(
+    refusal.status,
+    locale,
+    { title: m.refusedTitle, message: m[refusal.message], link: { href: backTo, text: m.goBack } },
+    refusal.status === 405 ? allow : {},
+  );
 }
 
 /** 503 while the session store is down: nothing was changed, and trying again shortly will work. */

@@ -7,6 +7,7 @@
 import type { NextRequest } from "next/server";
 import type { Refusal } from "./error-pages";
 import { logRefusal } from "../log.mjs";
+import ALLOWED_METHODS from "./allowed-methods.json";
 
 /** Next's default `serverActions.bodySizeLimit`. */
 const ACTION_BODY_LIMIT = 1024 * 1024;
@@ -116,10 +117,16 @@ function undecodablePath(pathname: string): boolean {
 
 type Screening = Refusal | { status: 404 } | null;
 
-/** What the middleware must answer itself before Next.js sees the request; null to let it through. */
+/**
+ * What the middleware must answer itself before Next.js sees the request; null to let it through.
+ * Also a method pages do not take: Next.js renders the page for PUT, DELETE or PROPFIND (a 200) and
+ * answers OPTIONS with an empty 400; here OPTIONS gets the methods pages take (204) and the others a 405.
+ */
 export async function screenRequest(request: NextRequest): Promise<Screening> {
   let screening: Screening = null;
-  if (undecodablePath(request.nextUrl.pathname)) screening = { status: 404 };
+  if (request.method === "OPTIONS") return { status: 204 };
+  if (!ALLOWED_METHODS.includes(request.method)) screening = { status: 405, message: "methodNotAllowed" };
+  else if (undecodablePath(request.nextUrl.pathname)) screening = { status: 404 };
   else if (request.method === "POST") screening = await screenPost(request);
   if (screening)
     logRefusal(

@@ -201,6 +201,7 @@ export const en = {
     tooLargeForm: "The form was too large to accept (the limit is 1 MB). Shorten what you typed.",
     unreadableForm: "The form could not be read. Reload the page and send it again.",
     unreadableRequest: "The request could not be read.",
+    methodNotAllowed: "Pages here take GET, HEAD and POST requests only.",
     goBack: "Go back",
     unavailableTitle: "Session service unavailable",
     unavailableText:

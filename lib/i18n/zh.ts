@@ -190,6 +190,7 @@ export const zh: Messages = {
     tooLargeForm: "表单太大，无法接受（上限 1 MB）。请缩短输入内容。",
     unreadableForm: "无法读取表单。请重新加载页面后再提交。",
     unreadableRequest: "无法读取请求。",
+    methodNotAllowed: "此处的页面只接受 GET、HEAD 和 POST 请求。",
     goBack: "返回",
     unavailableTitle: "会话服务不可用",
     unavailableText: "会话服务没有响应，因此无法检查你的会话。未做任何更改。请稍后再试。",
