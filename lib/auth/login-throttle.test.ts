@@ -56,4 +56,14 @@ describe("login throttle", () => {
     expect(await throttle.retryAfter("someone-new", "6.6.6.6")).toBeGreaterThan(230);
     expect(await throttle.retryAfter("someone-new", "7.7.7.7")).toBe(0);
   });
+
+  it("counts an IPv6 client by its /64: a new address from the same block is no fresh start", async () => {
+    const throttle = createLoginThrottle({ maxFailures: 2, lockout: 60 });
+    expect(await throttle.recordFailure("alice", "2001:db8:1:2::1")).toBe(0);
+    expect(await throttle.recordFailure("alice", "2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe(60);
+    expect(await throttle.retryAfter("alice", "2001:db8:1:2::99")).toBe(60);
+    expect(await throttle.retryAfter("alice", "2001:db8:1:3::1")).toBe(0); // another /64
+    for (let i = 0; i < 19; i++) await throttle.recordFailure(`user${i}`, `2001:db8:1:2::${i + 1000}`);
+    expect(await throttle.retryAfter("someone-new", "2001:db8:1:2:ffff::")).toBeGreaterThan(230);
+  });
 });

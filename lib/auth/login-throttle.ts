@@ -10,6 +10,7 @@
  *   60 min), capped at four times LOGIN_LOCKOUT. A success clears the pair.
  * - address: 50 failures (10x) within an hour lock the address for four
  *   times LOGIN_LOCKOUT, whatever the account names (password spraying).
+ * An address is an IPv6 client's whole /64 (network() in lib/http/client-ip.ts).
  *
  * The trade-off: an attacker elsewhere cannot lock a real user out, because
  * the account's counter is per address; someone behind the same address as
@@ -28,6 +29,7 @@ import {
 } from "rate-limiter-flexible";
 import { redisConnection } from "@/lib/session/redis/connection";
 import { StoreUnavailableError } from "@/lib/session/redis/errors";
+import { network } from "../http/client-ip";
 import type { Config } from "../config";
 
 export type ThrottleSettings = { maxFailures: number; lockout: number };
@@ -64,11 +66,11 @@ export function createLoginThrottle(
     blockDuration: maxLockout,
   });
   const lockouts = limiter({ keyPrefix: "login-lockouts", points: 1_000, duration: 24 * 60 * 60 });
-  const pair = (username: string, ip: string) => `${username.toLowerCase()}|${ip}`;
+  const pair = (username: string, ip: string) => `${username.toLowerCase()}|${network(ip)}`;
 
   return {
     async retryAfter(username, ip) {
-      const [byPair, byAddress] = await Promise.all([account.get(pair(username, ip)), address.get(ip)]);
+      const [byPair, byAddress] = await Promise.all([account.get(pair(username, ip)), address.get(network(ip))]);
       return Math.max(waitOf(byPair, maxFailures), waitOf(byAddress, addressFailures));
     },
 
@@ -76,7 +78,7 @@ export function createLoginThrottle(
       const key = pair(username, ip);
       const waits = await Promise.all([
         // consume(), not penalty(): only consume() applies blockDuration past the limit.
-        address.consume(ip).then(
+        address.consume(network(ip)).then(
           () => 0,
           (rejection: unknown) => {
             if (rejection instanceof RateLimiterRes) return Math.ceil(rejection.msBeforeNext / 1000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientIp } from "./client-ip";
+import { clientIp, network } from "./client-ip";
 
 const ip = (forwarded?: string, proxies = 0) =>
   clientIp(new Headers(forwarded === undefined ? {} : { "x-forwarded-for": forwarded }), proxies);
@@ -31,5 +31,23 @@ describe("the visitor's address", () => {
     expect(ip()).toBe("unknown");
     expect(ip(" , ")).toBe("unknown");
     expect(ip("x".repeat(500))).toHaveLength(64);
+  });
+});
+
+describe("the network the limits count by", () => {
+  it("is an IPv4 address itself, and an IPv6 address's /64 however it is written", () => {
+    expect(network("203.0.113.9")).toBe("203.0.113.9");
+    expect(network("2001:db8:85a3:8d3:1319:8a2e:370:7348")).toBe("2001:db8:85a3:8d3::/64");
+    expect(network("2001:DB8:85A3:08D3:ffff::1")).toBe("2001:db8:85a3:8d3::/64");
+    expect(network("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(network("2001:db8:0:0:1::")).toBe("2001:db8:0:0::/64");
+    expect(network("::1")).toBe("0:0:0:0::/64");
+    expect(network("64:ff9b::192.0.2.33")).toBe("64:ff9b:0:0::/64");
+    expect(network("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+  });
+
+  it("leaves what is not an address as it is", () => {
+    for (const text of ["unknown", "1:2:3", "a::b::c", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7:8::9", "x:y:z:w::1"])
+      expect(network(text)).toBe(text);
   });
 });

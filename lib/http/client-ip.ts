@@ -22,3 +22,21 @@ export function clientIp(headers: Headers, proxies: number): string {
   // IPv4 clients of a dual-stack socket show as ::ffff:1.2.3.4.
   return (ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip).slice(0, 64);
 }
+
+/**
+ * What the login throttle and the limit on new sessions count by: an IPv4
+ * address, or an IPv6 address's /64, which one home, phone or server is
+ * usually given whole (RFC 6177): counted address by address, one client
+ * could try without end. The audit log keeps the whole address.
+ */
+export function network(ip: string): string {
+  const [head, tail, ...more] = ip.toLowerCase().split("::");
+  const groups = (part?: string) => (part ? part.split(":") : []);
+  const given = [...groups(head), ...groups(tail)];
+  // Of the eight groups; an IPv4 address written into the last 32 bits counts as two.
+  const missing = 8 - given.length - (given.at(-1)?.includes(".") ? 1 : 0);
+  const whole = tail === undefined ? missing === 0 : missing > 0 && more.length === 0;
+  const prefix = [...groups(head), ...Array(Math.max(0, missing)).fill("0"), ...groups(tail)].slice(0, 4);
+  if (!ip.includes(":") || !whole || !prefix.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return ip;
+  return `${prefix.map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
