@@ -22,7 +22,7 @@ import { MIN_SECRET_LENGTH } from "../lib/config";
 
 loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
 
-const current = process.env.SESSION_SECRET ?? "";
+const current = (process.env.SESSION_SECRET ?? "").trim(); // as the app reads it (lib/config): a newline from a file is no part of it
 const fallbacks = (process.env.SESSION_SECRET_FALLBACKS ?? "")
   .split(",")
   .map((secret) => secret.trim())

@@ -74,6 +74,15 @@ describe("loadConfig", () => {
     expect(config.session.fallbackSecrets).toEqual(["a".repeat(32), "b".repeat(40)]);
   });
 
+  it("trims the secret as it trims the old ones: a secret from a file, newline and all, survives rotation", () => {
+    // Before a rotation: the newline is not part of the key, and cookies it sealed with the newline still open.
+    const before = loadConfig({ SESSION_SECRET: `${SECRET}\n` });
+    expect([before.session.secret, before.session.fallbackSecrets]).toEqual([SECRET, [`${SECRET}\n`]]);
+    // After `npm run rotate-secret -- --promote`: the old secret, newline and all, is a fallback, the same key.
+    const after = loadConfig({ SESSION_SECRET: "n".repeat(40), SESSION_SECRET_FALLBACKS: `${SECRET}\n` });
+    expect(after.session.fallbackSecrets).toEqual([SECRET]);
+  });
+
   it("defaults the absolute lifetime to the idle one when that is longer than 90 days", () => {
     expect(loadConfig({ SESSION_SECRET: SECRET, SESSION_LIFETIME: "120d" }).session.absoluteLifetime).toBe(
       120 * 86_400,
@@ -111,6 +120,12 @@ describe("loadConfig", () => {
     [{ LOGIN_MAX_FAILURES: "0" }, /LOGIN_MAX_FAILURES: "0" is not a whole number from 1 to 100/],
     [{ LOGIN_MAX_FAILURES: "many" }, /LOGIN_MAX_FAILURES: "many" is not a whole number/],
     [{ LOGIN_LOCKOUT: "soon" }, /LOGIN_LOCKOUT: "soon" is not a duration.*LOGIN_LOCKOUT=15m/],
+    [
+      { LOGIN_LOCKOUT: "30d" },
+      /LOGIN_LOCKOUT \(30 days\) is over a day; locks grow to four times it\. e\.g\. LOGIN_LOCKOUT=15m/,
+    ],
+    [{ LOGIN_LOCKOUT: "86401" }, /LOGIN_LOCKOUT .* is over a day/],
+    [{ SESSION_SECRET: " ".repeat(40) }, /SESSION_SECRET is not set/],
     [
       { SESSION_STORE: "redis" },
       /SESSION_STORE=redis needs a Redis: set REDIS_URL .*, REDIS_CLUSTER_NODES .* or REDIS_SENTINELS/,

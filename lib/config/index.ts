@@ -8,7 +8,7 @@
  */
 import type { SessionConfig } from "../session";
 import type { RedisLog, RedisSessionStore, RedisTarget } from "../session/redis";
-import { clientIp } from "../http/client-ip";
+import { clientIp, network } from "../http/client-ip";
 import { log } from "../log.mjs";
 import type { ParsedHash } from "../auth/hash-format";
 import { formatDuration } from "../i18n/format";
@@ -57,7 +57,10 @@ const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 type Env = Record<string, string | undefined>;
 
 function readSecrets(env: Env, production: boolean, problems: string[]) {
-  const secret = env.SESSION_SECRET ?? "";
+  // Trimmed, as each old secret is: a secret read from a file keeps its newline, and rotation moves it into the
+  // fallbacks. A secret that had such a newline still opens the cookies it sealed (the last line of this function).
+  const given = env.SESSION_SECRET ?? "";
+  const secret = given.trim();
   if (!secret) {
     problems.push(
       production
@@ -80,6 +83,7 @@ function readSecrets(env: Env, production: boolean, problems: string[]) {
       );
     }
   });
+  if (given !== secret && secret) fallbackSecrets.push(given);
   return { secret, fallbackSecrets: fallbackSecrets.filter((fallback) => fallback !== secret) };
 }
 
@@ -291,6 +295,13 @@ export function loadConfig(env: Env = process.env): Config {
   const freshAge = readDuration(env, "SESSION_FRESH_AGE", 10 * 60, problems);
   const newSessionsPerAddress = readCount(env, "SESSION_NEW_PER_ADDRESS", 20, 10_000, problems);
   const lockout = readDuration(env, "LOGIN_LOCKOUT", 15 * 60, problems);
+  // Locks grow to four lockouts. Without Redis they are rate-limiter-flexible's timers in memory, which cannot
+  // reach 25 days: a longer lock ended at once.
+  if (lockout > 86_400) {
+    problems.push(
+      `LOGIN_LOCKOUT (${formatDuration(lockout, "en")}) is over a day; locks grow to four times it. e.g. LOGIN_LOCKOUT=15m`,
+    );
+  }
   const maxFailures = readCount(env, "LOGIN_MAX_FAILURES", 5, 100, problems);
   const deviceBound = readBoolean(env, "DEVICE_BOUND_SESSIONS", problems, true);
   const deviceLifetime = readDuration(env, "DEVICE_BOUND_LIFETIME", 10 * 60, problems);
@@ -309,7 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
           keyPrefix: redis.keyPrefix,
           newSessionsPerAddress,
           freshAge,
-          clientAddress,
+          clientAddress: (headers: Headers) => network(clientAddress(headers)), // counts an IPv6 client's /64
           log: redisLog,
         })
       : undefined;
