@@ -237,6 +237,12 @@ describe("cookies that are not a live session", () => {
   it.each([
     ["garbage", () => "garbage"],
     ["truncated", (seal: string) => seal.slice(0, -8)],
+    // iron-session ignores what follows the seal's "~" (outside its MAC): a cookie is as it was sealed, or nothing.
+    ["one character short", (seal: string) => seal.slice(0, -1)],
+    ["two characters short", (seal: string) => seal.slice(0, -2)],
+    ["one character longer", (seal: string) => `${seal}x`],
+    ["re-versioned", (seal: string) => seal.replace(/~2$/, "~3")],
+    ["double-suffixed", (seal: string) => `${seal}~2`],
     ["bit-flipped ciphertext", (seal: string) => flip(seal, seal.split("*").slice(0, 4).join("*").length + 3)],
     ["bit-flipped mac", (seal: string) => flip(seal, seal.length - 6)],
     ["different password id", (seal: string) => seal.replace(/^Fe26\.2\*\d+/, "Fe26.2*1")],

@@ -172,6 +172,8 @@ const storeId = (id: unknown): Opened =>
 
 async function open(seal: string, config: SessionConfig): Promise<Opened> {
   if (config.store && !seal.startsWith("Fe26.2*")) return storeId(seal); // the cookie is the id itself
+  // iron-session writes "~2" after every seal and ignores what follows the "~" (it is outside the MAC).
+  if (!/^[^~]+~2$/.test(seal)) return { reason: "malformed" };
   const all = passwords([config.secret, ...config.fallbackSecrets]);
   let payload = all[seal.split("*")[1]] ? opened.get(seal) : undefined;
   if (payload === undefined) {
