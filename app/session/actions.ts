@@ -106,12 +106,16 @@ export async function setPermanent(_previous: FormState, formData: FormData): Pr
 /** Flask: session.clear(): everything goes, the signed-in user too. */
 export async function clearSession(): Promise<FormState> {
   const { locale, m } = await getMessages();
+  let ended: { user?: string; tag?: string };
   try {
-    await destroySession();
+    ended = await destroySession();
   } catch (error) {
     return failed(whyNot(error, { locale, m }, "change"));
   }
-  return succeeded(m.session.cleared);
+  const { user, tag } = ended;
+  if (user === undefined) return succeeded(m.session.cleared);
+  audit("signout", { user, session: tag, ip: getConfig().clientAddress(await headers()) }); // a sign-out, as the button's
+  return succeeded(m.session.clearedSignedOut(user));
 }
 
 /** The device list's forms share one result; `session` is the handle it is about, to show it in that row while there is one. */

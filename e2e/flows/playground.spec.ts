@@ -35,6 +35,7 @@ test("set, get, delete and clear round trip for an anonymous visitor", async ({ 
 
   await page.getByRole("button", { name: "Clear the session" }).click();
   await expect(contents(page)).toHaveText("{}");
+  await expect(page.locator("#clear-message")).toHaveText("The session was cleared.");
   await expect.poll(() => sessionCookie(page.context())).toBeUndefined();
 });
 
@@ -97,7 +98,11 @@ test("a session that would not fit in a cookie is refused with a message, and no
   await expect(contents(page)).not.toContainText('"c"');
 });
 
-test("values set before sign-in are kept; clear signs the visitor out", async ({ page }) => {
+test("values set before sign-in are kept; clear signs the visitor out, says so and logs it", async ({
+  page,
+  server,
+}) => {
+  const signOuts = () => server.output().match(/"event":"signout","user":"alice"/g)?.length ?? 0;
   await page.goto("/session");
   await setValue(page, "theme", "dark");
   await expect(contents(page)).toHaveText('{"theme":"dark"}');
@@ -105,8 +110,12 @@ test("values set before sign-in are kept; clear signs the visitor out", async ({
   await page.goto("/session");
   await expect(contents(page)).toHaveText('{"user":"alice","theme":"dark"}');
 
+  const before = signOuts();
   await page.getByRole("button", { name: "Clear the session" }).click();
   await expect(contents(page)).toHaveText("{}");
+  await expect(page.locator("#clear-message")).toHaveText("The session was cleared: alice is signed out.");
+  await expect.poll(signOuts).toBe(before + 1);
+  await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(0);
   await page.goto("/students");
   await expect(page).toHaveURL(/\/login\?next=%2Fstudents$/);
   expect((await page.context().cookies()).map((cookie) => cookie.name)).not.toContain(COOKIE);

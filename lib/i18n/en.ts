@@ -176,6 +176,7 @@ export const en = {
     nowPermanent: "The session is now permanent.",
     nowBrowserSession: "The session now ends when the browser closes.",
     cleared: "The session was cleared.",
+    clearedSignedOut: (user: string) => `The session was cleared: ${user} is signed out.`,
     endedOn: (device: string) => `Ended the session on ${device}.`,
     ended: (count: number) => (count === 1 ? "1 session ended." : `${count} sessions ended.`),
     alreadyEnded: "That session had already ended.",

@@ -167,6 +167,7 @@ export const zh: Messages = {
     nowPermanent: "会话现在是永久的。",
     nowBrowserSession: "会话现在会在关闭浏览器时结束。",
     cleared: "会话已清除。",
+    clearedSignedOut: (user) => `会话已清除：${user} 已退出登录。`,
     endedOn: (device) => `已结束会话：${device}。`,
     ended: (count) => `已结束 ${count} 个会话。`,
     alreadyEnded: "该会话已经结束。",
