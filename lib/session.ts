@@ -86,7 +86,7 @@ export interface SessionStore {
 export class SessionTooLargeError extends Error {
   readonly limit = 4096;
   constructor(readonly bytes: number) {
-    super(`The session would need a ${bytes}-byte cookie; browsers keep at most 4096.`);
+    super(`The session would need a cookie of ${bytes} bytes with its attributes; browsers keep at most 4096.`);
     this.name = "SessionTooLargeError";
   }
 }

@@ -89,7 +89,7 @@ test("a session that would not fit in a cookie is refused with a message, and no
   const before = (await sessionCookie(page.context()))!.value;
   const form = await setValue(page, "c", big);
   await expect(form.getByRole("alert")).toHaveText(
-    /^Not saved: The session would need a \d+-byte cookie; browsers keep at most 4096\./,
+    /^Not saved: The session would need a cookie of \d+ bytes with its attributes \(Path, HttpOnly, …\); browsers keep at most 4096\./,
   );
   await expect(form.getByLabel("Value")).toHaveValue(big);
   expect((await sessionCookie(page.context()))!.value).toBe(before);

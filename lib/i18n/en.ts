@@ -182,7 +182,7 @@ export const en = {
     alreadyEnded: "That session had already ended.",
     tooLarge: (detail: string) => `Not saved: ${detail} Delete some keys or use a shorter value.`,
     cookieTooLarge: (bytes: number, max: number) =>
-      `The session would need a ${bytes}-byte cookie; browsers keep at most ${max}.`,
+      `The session would need a cookie of ${bytes} bytes with its attributes (Path, HttpOnly, …); browsers keep at most ${max}.`,
     storeTooLarge: (bytes: number, max: number) =>
       `The session would take ${bytes} bytes; the store keeps at most ${max}.`,
     unavailable: "The session service did not answer, so the change may not have been made. Try again in a moment.",

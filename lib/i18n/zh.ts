@@ -172,7 +172,8 @@ export const zh: Messages = {
     ended: (count) => `已结束 ${count} 个会话。`,
     alreadyEnded: "该会话已经结束。",
     tooLarge: (detail) => `未保存：${detail}请删除一些键或使用更短的值。`,
-    cookieTooLarge: (bytes, max) => `会话需要 ${bytes} 字节的 Cookie；浏览器最多保留 ${max} 字节。`,
+    cookieTooLarge: (bytes, max) =>
+      `会话需要的 Cookie 连同其属性（Path、HttpOnly 等）共 ${bytes} 字节；浏览器最多保留 ${max} 字节。`,
     storeTooLarge: (bytes, max) => `会话需要 ${bytes} 字节；存储最多保留 ${max} 字节。`,
     unavailable: "会话服务没有响应，这次更改可能没有生效。请稍后再试。",
     fieldKey: "键",
