@@ -73,9 +73,10 @@ export function screen({ method = "", url = "", headers = {} }) {
   // Next.js builds a web Request for the middleware, and undici refuses TRACE (a 500). (TRACK Node refuses itself.)
   if (method === "TRACE")
     return { answer: { status: 405, message: "TRACE is not allowed here.", allow: ALLOWED_METHODS } };
-  // A malformed router state with RSC: "The router state header was sent but could not be parsed", a 500.
+  // A malformed router state with RSC: 1 (only that value makes it one): "The router state header was sent but
+  // could not be parsed", a 500.
   const state = headers["next-router-state-tree"];
-  if (headers.rsc !== undefined && isString(state) && !readableRouterState(state)) {
+  if (headers.rsc === "1" && isString(state) && !readableRouterState(state)) {
     return { answer: { status: 400, message: "The router state header could not be read." } };
   }
   if (url.startsWith("/")) return null;

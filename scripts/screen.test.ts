@@ -41,6 +41,10 @@ describe("requests Next.js cannot read", () => {
       expect(screen({ method, url: "/students/%ZZ", headers: {} })).toBeNull();
     }
     expect(screen({ method: "GET", url: "/", headers: { "next-router-state-tree": "x" } })).toBeNull(); // no RSC: unread
+    for (const rsc of ["0", "true", "1, 1"]) {
+      // Next.js reads a request as RSC for "1" only: it serves these as pages, never reading the state.
+      expect(screen({ method: "GET", url: "/", headers: { rsc, "next-router-state-tree": "x" } })).toBeNull();
+    }
   });
 
   it("refuses a client navigation whose router state Next.js would throw on", () => {

@@ -52,6 +52,8 @@ const INTERNAL_HEADERS: Record<string, string>[] = [
   ].map((value) => ({ RSC: "1", "Next-Router-State-Tree": value })),
   { RSC: "1" },
   { RSC: "garbage" },
+  { RSC: "0", "Next-Router-State-Tree": "x" },
+  { RSC: "true", "Next-Router-State-Tree": "[".repeat(5000) },
   { RSC: "1", "Next-Router-Prefetch": "1" },
   { RSC: "1", "Next-Router-Prefetch": "x", "Next-Router-State-Tree": "x" },
   { RSC: "1", "Next-Router-Segment-Prefetch": "/_tree" },
