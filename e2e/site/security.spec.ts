@@ -76,7 +76,7 @@ test("a rejected cookie is logged with its reason and a short hash, never the co
   server,
   baseURL,
 }) => {
-  const value = "Fe26.2*1*not-a-real-seal";
+  const value = "Fe26.2*1*not-a-real-seal~2";
   await page
     .context()
     .addCookies([{ name: COOKIE, value, domain: new URL(baseURL!).hostname, path: "/", secure: true }]);
