@@ -75,8 +75,12 @@ export interface SessionStore {
   load(id: string): Promise<SessionData | null>;
   /** Stores a new session; returns its id. `request`: what the store may note (user agent, address). */
   create(data: SessionData, ttl: number, request: Headers): Promise<string>;
-  /** Writes what changed from `before` to `after`, only if the session still exists. */
-  update(id: string, before: SessionData, after: SessionData, ttl: number): Promise<void>;
+  /**
+   * Writes what changed from `before` to `after`, only if the session still exists. Returns false when the
+   * session then holds no user, permanence or value, which ends it (as the store finds it: another change may
+   * have added one meanwhile).
+   */
+  update(id: string, before: SessionData, after: SessionData, ttl: number): Promise<boolean>;
   /** A session in use slides forward: its refreshedAt and TTL, never backwards. */
   touch(id: string, data: SessionData, ttl: number): Promise<void>;
   destroy(id: string, user?: string): Promise<void>;
@@ -358,8 +362,12 @@ export async function updateSession<T>(
   const result = await change(data);
   data.refreshedAt = at;
   if (data.user === undefined && !data.permanent && Object.keys(data.values).length === 0) {
-    if (current?.session.id) await config.store!.destroy(current.session.id);
-    expire();
+    // Left with nothing: no cookie. With a store, unless a change made meanwhile put something in it.
+    const { id } = current?.session ?? {};
+    const live = id
+      ? await config.store!.update(id, current!.before, data, Math.max(1, expiresAt(data, config) - at))
+      : false;
+    if (!live) expire();
   } else {
     const previous = current && { ...current.session, before: current.before, window: current.window };
     write(await persist(data, config, previous ?? undefined));

@@ -74,6 +74,28 @@ export function storeContract(target: () => RedisTarget) {
       expect(await sessions.load(ghost)).toBeNull();
     });
 
+    it("ends a session that a change leaves empty, unless another change put something in it meanwhile", async () => {
+      const sessions = store();
+      const anonymous = (values: Record<string, string>) => ({ ...session(null), values });
+      const id = await sessions.create(anonymous({ a: "1" }), 60, request());
+      // One change sets b; another, which read the session before that, deletes a, its last value as it saw it.
+      expect(await sessions.update(id, anonymous({ a: "1" }), anonymous({ a: "1", b: "2" }), 60)).toBe(true);
+      expect(await sessions.update(id, anonymous({ a: "1" }), anonymous({}), 60)).toBe(true);
+      expect({ ...(await sessions.load(id))?.values }).toEqual({ b: "2" });
+      expect(await sessions.update(id, anonymous({ b: "2" }), anonymous({}), 60)).toBe(false);
+      expect(await sessions.load(id)).toBeNull();
+      // Permanence alone, or a user, is something.
+      const kept = await sessions.create({ ...anonymous({ a: "1" }), permanent: true }, 60, request());
+      expect(
+        await sessions.update(
+          kept,
+          { ...anonymous({ a: "1" }), permanent: true },
+          { ...anonymous({}), permanent: true },
+          60,
+        ),
+      ).toBe(true);
+    });
+
     it("lets a stored session expire with its TTL", async () => {
       const sessions = store();
       const id = await sessions.create(session(), 1, request());

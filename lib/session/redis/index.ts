@@ -201,7 +201,7 @@ export function redisStore(options: RedisStoreOptions) {
       return id;
     },
 
-    async update(id: string, before: SessionData, after: SessionData, ttl: number): Promise<void> {
+    async update(id: string, before: SessionData, after: SessionData, ttl: number): Promise<boolean> {
       const [old, now] = [toFields(before), toFields(after)];
       const set = Object.entries(now).filter(([field, value]) => old[field] !== value);
       const removed = Object.keys(old).filter((field) => !(field in now));
@@ -215,7 +215,8 @@ export function redisStore(options: RedisStoreOptions) {
         return result;
       });
       if (status === -1) throw new RecordTooLargeError(size, MAX_BYTES);
-      if (status !== 1) throw new SessionEndedError();
+      if (status === 0) throw new SessionEndedError();
+      return status === 1;
     },
 
     async touch(id: string, data: SessionData, ttl: number): Promise<void> {

@@ -16,7 +16,11 @@ return 1`;
  * Writes the fields a change set and deletes those it removed, only if the
  * session still exists and stays within ARGV[2] bytes. ARGV[3]: n, then n
  * field/value pairs, then the fields to delete. Returns {1, size}, {0, 0}
- * when the session is gone, {-1, size} when it would be too large.
+ * when the session is gone, {-1, size} when it would be too large, and {2, 0}
+ * when the change left it holding nothing of its own (no user, no
+ * permanence, no value): it is then deleted. Judged here, on the record as
+ * it is, not on what the change read: a value another change set meanwhile
+ * keeps the session.
  */
 export const UPDATE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 0} end
@@ -31,6 +35,14 @@ for field, value in pairs(fields) do size = size + #field + #value end
 if size > tonumber(ARGV[2]) then return {-1, size} end
 if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + 2 * n)) end
 if #ARGV >= 4 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 4 + 2 * n)) end
+local kept = false
+for field in pairs(fields) do
+  if field == 'u' or field == 'p' or string.sub(field, 1, 2) == 'v.' then kept = true end
+end
+if not kept then
+  redis.call('DEL', KEYS[1])
+  return {2, 0}
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return {1, size}`;
 

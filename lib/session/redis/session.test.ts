@@ -83,6 +83,25 @@ describe("server-side sessions", () => {
     expect(await getSession()).toBeNull();
   });
 
+  it("keeps a value set while another change removes the last one it saw: the session and its cookie stay", async () => {
+    const settings = config();
+    const browser = from(new Browser(), settings);
+    await updateSession((data) => void (data.values.a = "1"));
+    const cookie = browser.values.get("session")!;
+    await updateSession(async (data) => {
+      delete data.values.a; // this change read { a }; before it writes, another request of the visitor sets b
+      from(new Browser({ session: cookie }), settings);
+      expect(await updateSession((other) => void (other.values.b = "2"))).toBeUndefined();
+      from(browser, settings);
+    });
+    expect(browser.values.get("session")).toBe(cookie);
+    expect({ ...(await getSession())?.data.values }).toEqual({ b: "2" });
+    await updateSession((data) => void delete data.values.b); // now nothing is left: no session, no cookie
+    expect(browser.values.has("session")).toBe(false);
+    from(new Browser({ session: cookie }), settings);
+    expect(await getSession()).toBeNull();
+  });
+
   it("slides a session in use forward in the store, and leaves the cookie as it is", async () => {
     const settings = config();
     at(0);
