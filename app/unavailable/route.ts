@@ -13,3 +13,9 @@ export function GET(request: NextRequest) {
   const next = request.nextUrl.searchParams.get("next");
   return unavailableResponse(next === "/login" ? next : safeNext(next), requestLocale(request));
 }
+
+/**
+ * A form sent without JavaScript while the store is down: the page rendered after the action redirects
+ * with a 307, which keeps the method, so the browser posts the form here. It gets the same page.
+ */
+export const POST = GET;

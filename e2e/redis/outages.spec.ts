@@ -2,7 +2,7 @@ import http from "node:http";
 import { startRedis, type TestRedis } from "../support/redis-server";
 import type { RunningServer } from "../support/server";
 import { expect, serverWith, signIn, test, USERS } from "../support/fixtures";
-import { formFieldsOf, fresh, postForm, signInByFetch } from "../support/http";
+import { formData, formFieldsOf, fresh, postForm, signInByFetch } from "../support/http";
 
 /**
  * The server-side store under a slow Redis, a cold start, parallel writes,
@@ -245,10 +245,23 @@ test("Redis stopped: a session read within 10 s keeps its pages, then reaches th
       return { status: first.status, location, then: then.status, retryAfter: then.headers.get("retry-after") };
     }
     expect((await students(alice)).status).toBe(200);
+    const setForm = formFieldsOf(await (await fetch(`${server.url}/session`)).text(), "Set a key"); // bob's stays unread
     const read = Date.now();
     await redis.stop();
     const unavailable = { status: 307, location: "/unavailable?next=%2Fstudents", then: 503, retryAfter: "2" };
     expect(await students(bob)).toEqual(unavailable); // never read here: it needs Redis
+    // A form sent without JavaScript: the page after the action redirects with a 307, and the browser posts it there.
+    const posted = await fetch(`${server.url}/session`, {
+      method: "POST",
+      body: formData({ ...setForm, key: "k", value: "v" }),
+      headers: { cookie: bob, origin: server.url },
+    });
+    expect([posted.url, posted.status, posted.headers.get("retry-after")]).toEqual([
+      `${server.url}/unavailable?next=%2Fsession`,
+      503,
+      "2",
+    ]);
+    expect(await posted.text()).toContain("Session service unavailable");
     expect((await students(alice)).status).toBe(200); // read 10 s ago at most
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, read + 10_500 - Date.now())));
     expect(await students(alice)).toEqual(unavailable);
