@@ -130,6 +130,12 @@ async function connect(target: RedisTarget, log: Log, cached: boolean, starting:
       if (!("url" in target)) setTimeout(() => replace(connection, { starting: connection.starting }), 1_000).unref();
     },
   );
+  // Redis tells a connection that read a key when the key changes (client tracking): pass the notice on.
+  (
+    client as { clientSideCache?: { on(event: "invalidate", listener: (key: unknown) => void): void } }
+  ).clientSideCache?.on("invalidate", (key) =>
+    invalidated.forEach((listener) => listener(key == null ? null : String(key))),
+  );
   // node-redis indexes every key it read until Redis reports a change: start afresh now and then.
   const reset = setInterval(() => connection.client.clientSideCache?.clear(), 10 * 60_000).unref();
   void closed.then(() => clearInterval(reset));
@@ -207,6 +213,13 @@ export async function withRedis<T>(target: RedisTarget, log: Log, work: (client:
     }
     throw new StoreUnavailableError(error);
   }
+}
+
+const invalidated = new Set<(key: string | null) => void>();
+
+/** Calls `listener` with each key Redis says has changed (null: every key), for what keeps copies of its own. */
+export function onInvalidate(listener: (key: string | null) => void): void {
+  invalidated.add(listener);
 }
 
 /** Drops this process's copies of keys it just changed (Redis's notice may come after the reply). */

@@ -14,6 +14,7 @@ import { parseDevice, toWireDevice, type Session, type SessionData, type Session
 import {
   consoleLog,
   forget,
+  onInvalidate,
   replicated,
   targetOf,
   withRedis,
@@ -107,6 +108,11 @@ export function redisStore(options: RedisStoreOptions) {
   const userKey = (user: string) => `${keyPrefix}u:${user}`;
   const run = <T>(work: (client: Client) => Promise<T>) => withRedis(target, log, work);
   const recent = new Map<string, { data: SessionData | null; at: number }>();
+  // A session changed or ended elsewhere (another worker, another server) is no longer served from the copy.
+  onInvalidate((key) => {
+    if (key === null) recent.clear();
+    else if (key.startsWith(`${keyPrefix}s:`)) recent.delete(key.slice(keyPrefix.length + 2));
+  });
   /** The keys a new or changed session writes: its record, and its user's index (on another primary, maybe). */
   const written = (id: string, data: SessionData) => [
     sessionKey(id),

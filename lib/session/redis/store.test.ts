@@ -93,6 +93,19 @@ describe("the process's copies of sessions", () => {
     });
   }, 15_000);
 
+  it("does not serve a session ended elsewhere while Redis was up, when Redis then stops answering", async () => {
+    await ownRedis(async (redis) => {
+      const sessions = store(redis.url, "redis-ended:");
+      const id = await sessions.create(session(), 60, request());
+      expect((await sessions.load(id))?.user).toBe("alice");
+      // Another worker signs the user out: Redis tells this connection, which read the session.
+      await otherProcess({ url: redis.url }, (client) => client.del(`redis-ended:s:${id}`));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await redis.stop();
+      expect(await finds(sessions, id)).toBe("down");
+    });
+  }, 15_000);
+
   it("serves a session read within 10 s while Redis is down, and nothing it has not read", async () => {
     await ownRedis(async (redis) => {
       const sessions = store(redis.url);
