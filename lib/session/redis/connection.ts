@@ -107,7 +107,9 @@ async function connect(target: RedisTarget, log: Log, cached: boolean, starting:
   let reported = false;
   const onError = (error: Error) => {
     if (connections.get(keyOf(target)) === undefined) return;
-    if (cached && error instanceof redis.ErrorReply && /\bHELLO\b|tracking/i.test(error.message)) {
+    // A Redis that refuses RESP3 or CLIENT TRACKING, not one that wants a password (NOAUTH HELLO …).
+    const refusesCache = /\bHELLO\b|tracking/i.test(error.message) && !/^(NOAUTH|WRONGPASS)\b/.test(error.message);
+    if (cached && error instanceof redis.ErrorReply && refusesCache) {
       log("redis.no-client-cache", `${error.message}: connecting without client-side caching`);
       replace(connection, { cached: false, starting: connection.starting });
     } else if (!reported) {

@@ -70,6 +70,21 @@ describe("the process's copies of sessions", () => {
     });
   });
 
+  it("reports a missing password as such, not as a Redis without client tracking", async () => {
+    await ownRedis(async (redis) => {
+      expect(await redis.send("CONFIG", "SET", "requirepass", "a-password-the-url-lacks")).toBe("+OK");
+      const events: string[] = [];
+      const log = (event: string, message: string) => void events.push(`${event}: ${message}`);
+      const sessions = redisStore({ url: redis.url, keyPrefix: "redis-auth:", clientAddress, log });
+      expect(await finds(sessions, "A".repeat(43))).toBe("down");
+      expect(events.filter((event) => event.startsWith("redis.no-client-cache"))).toEqual([]);
+      expect(
+        events.some((event) => /^redis\.error: NOAUTH/.test(event)),
+        events.join("\n"),
+      ).toBe(true);
+    });
+  });
+
   it("goes on without the cache when a reconnection finds CLIENT TRACKING refused (a failover, a changed ACL)", async () => {
     await ownRedis(async (redis) => {
       const sessions = store(redis.url);
