@@ -21,7 +21,8 @@ export function GetValue({
   const parsed = typed === undefined ? undefined : keySchema(t).safeParse(typed);
   const key = parsed?.success ? parsed.data : undefined;
   return (
-    <form method="get" action="/session" className="space-y-3" aria-labelledby="get-heading">
+    // Back at this form once the page comes again (#get-heading), with the app's own message for an empty key.
+    <form method="get" action="/session#get-heading" noValidate className="space-y-3" aria-labelledby="get-heading">
       <h2 id="get-heading" className="card-title">
         {t.getTitle}
       </h2>

@@ -3,7 +3,10 @@
 import { useFormStatus } from "react-dom";
 import { button } from "./styles";
 
-/** A submit button that is disabled, and says so, while its form is pending. */
+/**
+ * A submit button that says so while its form is pending, and does not send it twice. aria-disabled, not
+ * disabled: a disabled button loses the keyboard's focus, which would fall back to the top of the page.
+ */
 export function SubmitButton({
   children,
   pendingText,
@@ -19,7 +22,14 @@ export function SubmitButton({
 }) {
   const { pending } = useFormStatus();
   return (
-    <button type="submit" className={className} disabled={pending} aria-disabled={pending} name={name} value={value}>
+    <button
+      type="submit"
+      className={className}
+      aria-disabled={pending}
+      onClick={(event) => pending && event.preventDefault()}
+      name={name}
+      value={value}
+    >
       {pending ? pendingText : children}
     </button>
   );

@@ -121,3 +121,37 @@ test.describe("on a phone (375 px)", () => {
     await expect(first.getByRole("cell").nth(1)).toHaveAttribute("data-label", "Age");
   });
 });
+
+test("a form sent from its button keeps the keyboard's place: focus stays on the button, and Get a key comes back to its form", async ({
+  page,
+}) => {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill("alice");
+  await page.getByLabel("Password").fill("wrong password");
+  const signIn = page.getByRole("button", { name: "Sign in" });
+  await signIn.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong username or password." })).toBeVisible();
+  await expect(signIn).toBeFocused(); // a disabled button would have lost it to the top of the page
+
+  await page.setViewportSize({ width: 375, height: 700 });
+  await page.goto("/session");
+  await page.getByLabel("Key", { exact: true }).first().fill("color");
+  await page.getByLabel("Value").fill("blue");
+  const set = page.getByRole("button", { name: "Set", exact: true });
+  await set.focus();
+  await page.keyboard.press("Space");
+  await expect(page.locator("#set-message")).toHaveText("Set “color”.");
+  await expect(set).toBeFocused();
+
+  // Get a key is a plain GET form: the page comes again, at the form, its answer in view.
+  const get = page.getByRole("form", { name: "Get a key" });
+  await get.getByLabel("Key").fill("color");
+  await get.getByLabel("Key").press("Enter");
+  await expect(page).toHaveURL(/\/session\?get=color#get-heading$/);
+  await expect(page.getByTestId("get-result")).toBeInViewport();
+  // Empty, it answers with the app's own message, as the other forms do, not the browser's.
+  await page.getByRole("form", { name: "Get a key" }).getByLabel("Key").fill("");
+  await page.getByRole("form", { name: "Get a key" }).getByLabel("Key").press("Enter");
+  await expect(page.getByRole("form", { name: "Get a key" })).toContainText("Enter a key.");
+});
