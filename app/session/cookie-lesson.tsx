@@ -23,8 +23,8 @@ const FLASK_COOKIE_NAME = "session";
 function Token({ children, size }: { children: React.ReactNode; size: string }) {
   return (
     <p className="text-xs">
-      <code className="font-mono wrap-anywhere">{children}</code>{" "}
-      <span className="text-slate-700 dark:text-slate-300">({size})</span>
+      <code className="font-mono wrap-anywhere">{children}</code>
+      <span className="text-slate-700 dark:text-slate-300">{size}</span>
     </p>
   );
 }
@@ -91,7 +91,7 @@ export async function CookieLesson({ session }: { session: Session | null }) {
           <h3 className="font-medium">{t.lessonFlask}</h3>
           <Token size={t.lessonSize(Buffer.byteLength(`${FLASK_COOKIE_NAME}=${flask}`))}>{flask}</Token>
           <p>
-            {t.lessonFlaskRead} <code className="font-mono wrap-anywhere">{read.json}</code>,{" "}
+            {t.lessonFlaskRead} <code className="font-mono wrap-anywhere">{read.json}</code>
             {t.lessonFlaskSigned(formatDateTime(read.timestamp, locale))}
           </p>
         </div>

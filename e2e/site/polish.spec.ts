@@ -267,6 +267,9 @@ test("the size line and the lesson say what they count and what the number in th
   await zhPage.goto("/session");
   await expect(zhPage.getByTestId("session-cookie-size")).toHaveText(`${bytes} 字节，含名称和值（${COOKIE}=…）`);
   await expect(zhPage.getByTestId("cookie-ours")).toContainText(`密码 ID ${passwordId}（`);
+  // Chinese punctuation in Chinese: the size and the Flask cookie's signature line come whole from the catalogue.
+  await expect(zhPage.getByTestId("cookie-ours")).toContainText(`…（${bytes} 字节，含名称和值）`);
+  await expect(zhPage.getByTestId("cookie-flask")).toContainText(/}，签名于 /);
   await zh.close();
 });
 

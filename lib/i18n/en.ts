@@ -137,8 +137,8 @@ export const en = {
       "The session's random id, sealed (Fe26.2): with the window of a device-bound session, or as earlier versions of this app wrote it. No session data: that is in Redis, on the server.",
     lessonFlask: "The cookie Flask would send (itsdangerous, signed)",
     lessonFlaskRead: "Anyone can read it:",
-    lessonFlaskSigned: (time: string) => `signed at ${time}; the signature only stops changes.`,
-    lessonSize: (bytes: number) => `${bytes} bytes, name and value`,
+    lessonFlaskSigned: (time: string) => `, signed at ${time}; the signature only stops changes.`,
+    lessonSize: (bytes: number) => ` (${bytes} bytes, name and value)`,
     lessonBound: "A device-bound cookie (DBSC)",
     lessonBoundYes: (until: string) =>
       `This session is bound to a key that this browser made and never lets out. Its cookie lives minutes: a copy works until ${until}, and after that only a signature with the key renews it.`,

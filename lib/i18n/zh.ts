@@ -129,8 +129,8 @@ export const zh: Messages = {
       "会话的随机 ID，经过加密（Fe26.2）：带有设备绑定会话的有效期，或按本应用早期版本的方式写入。没有会话数据：数据保存在服务器上的 Redis 中。",
     lessonFlask: "Flask 会发送的 Cookie（itsdangerous，签名）",
     lessonFlaskRead: "任何人都能读出：",
-    lessonFlaskSigned: (time) => `签名于 ${time}；签名只能防止篡改。`,
-    lessonSize: (bytes) => `${bytes} 字节，含名称和值`,
+    lessonFlaskSigned: (time) => `，签名于 ${time}；签名只能防止篡改。`,
+    lessonSize: (bytes) => `（${bytes} 字节，含名称和值）`,
     lessonBound: "绑定设备的 Cookie（DBSC）",
     lessonBoundYes: (until) =>
       `这个会话绑定在本浏览器生成、且从不外泄的密钥上。它的 Cookie 只存活几分钟：副本在 ${until} 之前有效，之后只有用该密钥签名才能续期。`,
