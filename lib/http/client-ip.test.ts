@@ -27,6 +27,7 @@ describe("the visitor's address", () => {
 
   it("shows an IPv4 client of a dual-stack socket as IPv4, and says when there is none", () => {
     expect(ip("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(ip("::FFFF:192.0.2.1")).toBe("192.0.2.1");
     expect(ip("::1")).toBe("::1");
     expect(ip()).toBe("unknown");
     expect(ip(" , ")).toBe("unknown");
@@ -44,6 +45,14 @@ describe("the network the limits count by", () => {
     expect(network("::1")).toBe("0:0:0:0::/64");
     expect(network("64:ff9b::192.0.2.33")).toBe("64:ff9b:0:0::/64");
     expect(network("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    // IPv4 clients written as IPv6, in any spelling, and Teredo clients are each their own.
+    for (const one of [
+      "::FFFF:1.2.3.4",
+      "::ffff:102:304",
+      "0:0:0:0:0:ffff:1.2.3.4",
+      "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+    ])
+      expect(network(one)).toBe(one.toLowerCase());
   });
 
   it("leaves what is not an address as it is", () => {

@@ -20,7 +20,7 @@ export function clientIp(headers: Headers, proxies: number): string {
   const ip = hops[Math.max(0, hops.length - 1 - proxies)];
   if (!ip) return "unknown";
   // IPv4 clients of a dual-stack socket show as ::ffff:1.2.3.4.
-  return (ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip).slice(0, 64);
+  return (/^::ffff:/i.test(ip) && ip.includes(".") ? ip.slice(7) : ip).slice(0, 64);
 }
 
 /**
@@ -36,7 +36,15 @@ export function network(ip: string): string {
   // Of the eight groups; an IPv4 address written into the last 32 bits counts as two.
   const missing = 8 - given.length - (given.at(-1)?.includes(".") ? 1 : 0);
   const whole = tail === undefined ? missing === 0 : missing > 0 && more.length === 0;
-  const prefix = [...groups(head), ...Array(Math.max(0, missing)).fill("0"), ...groups(tail)].slice(0, 4);
+  const all = [...groups(head), ...Array(Math.max(0, missing)).fill("0"), ...groups(tail)];
+  const prefix = all.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, ""));
   if (!ip.includes(":") || !whole || !prefix.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return ip;
-  return `${prefix.map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  // An IPv4 client written as IPv6 (::ffff:…, in any spelling) or a Teredo one (2001:0::/32) is one client.
+  const mapped =
+    all
+      .slice(0, 6)
+      .map((group) => group.replace(/^0+(?=.)/, ""))
+      .join(":") === "0:0:0:0:0:ffff";
+  if (mapped || (prefix[0] === "2001" && prefix[1] === "0")) return ip.toLowerCase();
+  return `${prefix.join(":")}::/64`;
 }
