@@ -260,7 +260,8 @@ async function persist(
     value = await sealData(toWire(data), { password, ttl: 0 });
   } else {
     id = previous?.id ?? (await store.create(data, lifetime, await headers()));
-    if (previous?.id) await store.update(previous.id, previous.before, data, lifetime);
+    // Ended meanwhile by another change that left it empty: no cookie either.
+    if (previous?.id && !(await store.update(previous.id, previous.before, data, lifetime))) return expiring(config);
     lifetime = Math.max(1, data.createdAt + maxAge(data, config) - at);
     value = config.sealedIds ? await sealData({ i: id }, { password, ttl: lifetime }) : id;
   }
