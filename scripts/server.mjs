@@ -58,7 +58,13 @@ const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+/** Responses under way on each socket: an error answer written there would land inside one of them. */
+const answering = new WeakMap();
+
 const server = createServer((request, response) => {
+  const { socket } = request;
+  answering.set(socket, (answering.get(socket) ?? 0) + 1);
+  response.once("close", () => answering.set(socket, answering.get(socket) - 1));
   if (draining) {
     // Each answer closes its connection: the client's next request opens another (through a proxy, elsewhere).
     response.setHeader("Connection", "close");
@@ -111,7 +117,7 @@ const CLIENT_ERRORS = {
 };
 
 server.on("clientError", (error, socket) => {
-  if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+  if (error.code === "ECONNRESET" || !socket.writable || answering.get(socket) > 0) return socket.destroy();
   const [status, message] = CLIENT_ERRORS[error.code] ?? [400, "The request could not be read."];
   logRefusal(`${status}:${error.code}`, status);
   answerOnSocket(socket, status, message, status === 405 ? { Allow: ALLOWED_METHODS } : {});
