@@ -21,8 +21,8 @@ export function GetValue({
   const parsed = typed === undefined ? undefined : keySchema(t).safeParse(typed);
   const key = parsed?.success ? parsed.data : undefined;
   return (
-    // Back at this form once the page comes again (#get-heading), with the app's own message for an empty key.
-    <form method="get" action="/session#get-heading" noValidate className="space-y-3" aria-labelledby="get-heading">
+    // noValidate: the app's own message for an empty key, as the other forms give.
+    <form method="get" action="/session" noValidate className="space-y-3" aria-labelledby="get-heading">
       <h2 id="get-heading" className="card-title">
         {t.getTitle}
       </h2>
@@ -38,6 +38,8 @@ export function GetValue({
             autoComplete="off"
             spellCheck={false}
             defaultValue={typed?.slice(0, MAX_VALUE_LENGTH)}
+            // The page comes again for the answer: the keyboard, and the view, go back to this form.
+            autoFocus={typed !== undefined}
             error={parsed?.success === false ? parsed.error.issues[0].message : undefined}
           />
         </div>

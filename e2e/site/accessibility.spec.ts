@@ -144,11 +144,12 @@ test("a form sent from its button keeps the keyboard's place: focus stays on the
   await expect(page.locator("#set-message")).toHaveText("Set “color”.");
   await expect(set).toBeFocused();
 
-  // Get a key is a plain GET form: the page comes again, at the form, its answer in view.
+  // Get a key is a plain GET form: the page comes again, the focus and the view at the form, its answer in view.
   const get = page.getByRole("form", { name: "Get a key" });
   await get.getByLabel("Key").fill("color");
   await get.getByLabel("Key").press("Enter");
-  await expect(page).toHaveURL(/\/session\?get=color#get-heading$/);
+  await expect(page).toHaveURL(/\/session\?get=color$/);
+  await expect(get.getByLabel("Key")).toBeFocused();
   await expect(page.getByTestId("get-result")).toBeInViewport();
   // Empty, it answers with the app's own message, as the other forms do, not the browser's.
   await page.getByRole("form", { name: "Get a key" }).getByLabel("Key").fill("");
