@@ -36,15 +36,13 @@ export function network(ip: string): string {
   // Of the eight groups; an IPv4 address written into the last 32 bits counts as two.
   const missing = 8 - given.length - (given.at(-1)?.includes(".") ? 1 : 0);
   const whole = tail === undefined ? missing === 0 : missing > 0 && more.length === 0;
-  const all = [...groups(head), ...Array(Math.max(0, missing)).fill("0"), ...groups(tail)];
-  const prefix = all.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, ""));
+  const all = [...groups(head), ...Array(Math.max(0, missing)).fill("0"), ...groups(tail)].map((group) =>
+    group.replace(/^0+(?=.)/, ""),
+  );
+  const prefix = all.slice(0, 4);
   if (!ip.includes(":") || !whole || !prefix.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return ip;
   // An IPv4 client written as IPv6 (::ffff:…, in any spelling) or a Teredo one (2001:0::/32) is one client.
-  const mapped =
-    all
-      .slice(0, 6)
-      .map((group) => group.replace(/^0+(?=.)/, ""))
-      .join(":") === "0:0:0:0:0:ffff";
+  const mapped = all.slice(0, 6).join(":") === "0:0:0:0:0:ffff";
   if (mapped || (prefix[0] === "2001" && prefix[1] === "0")) return ip.toLowerCase();
   return `${prefix.join(":")}::/64`;
 }
