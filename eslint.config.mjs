@@ -2,13 +2,13 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 import { defineConfig, globalIgnores } from "eslint/config";
 
-/** The session layer is copied into other apps as lib/session.ts, lib/session/redis/ for the Redis store, and lib/session/device-*.ts for device-bound sessions (README, "Use it in your app"). */
+/** The session layer is copied into other apps as lib/session.ts with lib/session/types.ts and wire.ts, lib/session/redis/ for the Redis store, and lib/session/device-*.ts for device-bound sessions (README, "Use it in your app"). */
 const sessionEntry =
-  "lib/session.ts is copied into other apps: its one tie to this app is sessionConfig from @/lib/config.";
+  "lib/session.ts, with lib/session/types.ts and wire.ts, is copied into other apps: its one tie to this app is sessionConfig from @/lib/config.";
 const redisBoundary =
-  "lib/session/redis/ is copied into other apps beside lib/session.ts: it may import only itself, lib/session.ts and packages.";
+  "lib/session/redis/ is copied into other apps beside lib/session.ts: it may import only itself, lib/session.ts (its types.ts and wire.ts) and packages.";
 const deviceBoundary =
-  "lib/session/device-bound.ts and device-offer.ts are copied into other apps beside lib/session.ts: they may import only each other, lib/session.ts, sessionConfig from @/lib/config and packages.";
+  "lib/session/device-bound.ts and device-offer.ts are copied into other apps beside lib/session.ts: they may import only each other, lib/session.ts (its types.ts and wire.ts), sessionConfig from @/lib/config and packages.";
 const redisInternals =
   "Import the Redis store from lib/session/redis (its index.ts), its errors from errors.ts and the login throttle's connection from connection.ts: lib/config alone loads index.ts, on demand.";
 
@@ -21,16 +21,16 @@ export default defineConfig([
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
   {
-    files: ["lib/session.ts"],
+    files: ["lib/session.ts", "lib/session/types.ts", "lib/session/wire.ts"],
     rules: {
       "import/no-restricted-paths": [
         "error",
         {
           zones: [
             {
-              target: "./lib/session.ts",
+              target: ["./lib/session.ts", "./lib/session/types.ts", "./lib/session/wire.ts"],
               from: "./",
-              except: ["./lib/config", "./node_modules"],
+              except: ["./lib/config", "./lib/session/types.ts", "./lib/session/wire.ts", "./node_modules"],
               message: sessionEntry,
             },
           ],
@@ -49,7 +49,13 @@ export default defineConfig([
             {
               target: "./lib/session/redis",
               from: "./",
-              except: ["./lib/session/redis", "./lib/session.ts", "./node_modules"],
+              except: [
+                "./lib/session/redis",
+                "./lib/session.ts",
+                "./lib/session/types.ts",
+                "./lib/session/wire.ts",
+                "./node_modules",
+              ],
               message: redisBoundary,
             },
           ],
@@ -71,6 +77,8 @@ export default defineConfig([
                 "./lib/session/device-bound.ts",
                 "./lib/session/device-offer.ts",
                 "./lib/session.ts",
+                "./lib/session/types.ts",
+                "./lib/session/wire.ts",
                 "./lib/config",
                 "./node_modules",
               ],

@@ -7,7 +7,8 @@
  * A session bound to the browser's key (DBSC, lib/session/device-bound.ts)
  * is accepted until its `device.until`, which only a signed refresh moves.
  * sealData/unsealData, not getIronSession: that seals with the highest password
- * id, and secrets rotate in any order here.
+ * id, and secrets rotate in any order here. Beside it: its types
+ * (lib/session/types.ts) and what the cookie holds (lib/session/wire.ts).
  */
 import "server-only";
 import { createHash } from "node:crypto";
@@ -15,76 +16,10 @@ import { sealData, unsealData, type UnsealErrorReason } from "iron-session";
 import { cookies, headers } from "next/headers";
 import { connection, type NextRequest, type NextResponse } from "next/server";
 import { sessionConfig } from "@/lib/config";
+import type { Session, SessionConfig, SessionData } from "./session/types";
+import { fromWire, isTime, toWire } from "./session/wire";
 
-/** What a session holds. Times are epoch seconds. */
-export type SessionData = {
-  /** The signed-in user; absent for a visitor who has not signed in. */
-  user?: string;
-  /** A cookie with a Max-Age ("keep me signed in"), not one the browser drops when it closes. */
-  permanent: boolean;
-  /** The app's own keys and values, in an object without a prototype: any key is safe. */
-  values: Record<string, string>;
-  /** Sign-in (or the first value set): the absolute lifetime counts from here. */
-  createdAt: number;
-  /** The last refresh: the idle lifetime counts from here. */
-  refreshedAt: number;
-  /** When the user last gave their password again; unset, sign-in counts. */
-  authenticatedAt?: number;
-  /** Bound to the browser's key (DBSC): pages accept the session until `until`, which only a refresh signed with it moves. */
-  device?: Device;
-};
-
-/** The browser's public key (a JWK, checked at registration), and the window: `until`, when and how often it moved. */
-export type Device = { jwk: Record<string, string>; until: number; refreshedAt: number; refreshes: number };
-
-export type Session = {
-  data: SessionData;
-  /** When the session ends unless it is used before then. */
-  expiresAt: number;
-  /** The cookie's size as the browser counts it: `name=value`, in bytes. */
-  cookieBytes: number;
-  /** The session's id in the store, if there is one: a bearer secret, never to be shown. */
-  id?: string;
-};
-
-/** Everything this file needs to know; your app builds it (see sessionConfig in @/lib/config). */
-export type SessionConfig = {
-  /** Seals new cookies: 32 characters or more. */
-  secret: string;
-  /** Old secrets that still open cookies while you rotate, in any order. */
-  fallbackSecrets: readonly string[];
-  /** Seconds a session may go unused; in the cookie store, also a permanent cookie's Max-Age. */
-  lifetime: number;
-  /** Seconds from sign-in after which a session ends, however active. */
-  absoluteLifetime: number;
-  cookieName: string;
-  /** Secure cookies (https only): true in production. */
-  secure: boolean;
-  /** Where the data lives when not in the cookie; the cookie then carries only the session's id. */
-  store?: SessionStore;
-  /** With a store: seal the id into the cookie, as releases before 2026-12-07 did (a rolling upgrade from them). */
-  sealedIds?: boolean;
-  /** With a store: the longest an anonymous session lasts, however active (default an hour). */
-  anonymousLifetime?: number;
-  /** Device-bound sessions (lib/session/device-bound.ts): seconds a bound cookie lives between renewals; unset, off. */
-  deviceLifetime?: number;
-};
-
-/** A server-side store (lib/session/redis/ is one). `ttl`: seconds the record must live. */
-export interface SessionStore {
-  load(id: string): Promise<SessionData | null>;
-  /** Stores a new session; returns its id. `request`: what the store may note (user agent, address). */
-  create(data: SessionData, ttl: number, request: Headers): Promise<string>;
-  /**
-   * Writes what changed from `before` to `after`, only if the session still exists. Returns false when the
-   * session then holds no user, permanence or value, which ends it (as the store finds it: another change may
-   * have added one meanwhile).
-   */
-  update(id: string, before: SessionData, after: SessionData, ttl: number): Promise<boolean>;
-  /** A session in use slides forward: its refreshedAt and TTL, never backwards. */
-  touch(id: string, data: SessionData, ttl: number): Promise<void>;
-  destroy(id: string, user?: string): Promise<void>;
-}
+export type { Device, Session, SessionConfig, SessionData, SessionStore } from "./session/types";
 
 /** The session would not fit in a cookie (browsers drop one over 4096 bytes); nothing was written. */
 export class SessionTooLargeError extends Error {
@@ -120,49 +55,6 @@ const cookieTag = (value: string) => hash(value).slice(0, 12);
 const passwordId = (secret: string) => String(Number.parseInt(hash(secret).slice(0, 6), 16) + 1);
 export const passwords = (secrets: readonly string[]) =>
   Object.fromEntries(secrets.map((secret) => [passwordId(secret), secret])) as Record<string, string>;
-
-/** The cookie holds short keys: it travels with every request. */
-type Wire = { u?: string; p?: 1; v?: Record<string, string>; c: number; r: number; t?: number; d?: WireDevice };
-type WireDevice = { k: Record<string, string>; u: number; r: number; n: number };
-export const toWireDevice = (d: Device): WireDevice => ({ k: d.jwk, u: d.until, r: d.refreshedAt, n: d.refreshes });
-
-function toWire(data: SessionData): Wire {
-  const { user: u, permanent, values, createdAt: c, refreshedAt: r, authenticatedAt: t, device } = data;
-  const d = device && toWireDevice(device);
-  return { u, ...(permanent ? { p: 1 } : {}), ...(Object.keys(values).length ? { v: values } : {}), c, r, t, d };
-}
-
-const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
-const isObject = (value: unknown): value is object =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** A bound session's device (the cookie's `d`, a store record's): null if it is not one. */
-export function parseDevice(raw: unknown): Device | null {
-  const { k, u, r, n } = (raw ?? {}) as Partial<Record<keyof WireDevice, unknown>>;
-  if (!isObject(k) || Object.values(k).some((value) => typeof value !== "string")) return null;
-  const ok = isTime(u) && isTime(r) && Number.isSafeInteger(n) && (n as number) >= 0;
-  return ok ? { jwk: k as Record<string, string>, until: u, refreshedAt: r, refreshes: n as number } : null;
-}
-
-function fromWire(raw: unknown): SessionData | null {
-  const wire = (raw ?? {}) as Partial<Record<keyof Wire, unknown>>;
-  if (!isTime(wire.c) || !isTime(wire.r) || (wire.t !== undefined && !isTime(wire.t))) return null;
-  if (wire.u !== undefined && typeof wire.u !== "string") return null;
-  if (wire.v !== undefined && !isObject(wire.v)) return null;
-  const values = Object.assign(Object.create(null), wire.v) as Record<string, string>;
-  if (Object.values(values).some((value) => typeof value !== "string")) return null;
-  const device = wire.d === undefined ? undefined : parseDevice(wire.d);
-  if (device === null) return null;
-  return {
-    user: wire.u,
-    permanent: wire.p === 1,
-    values,
-    createdAt: wire.c,
-    refreshedAt: wire.r,
-    authenticatedAt: wire.t,
-    device,
-  };
-}
 
 /** What a cookie stands for: the session itself, or its id in the store (and a bound session's window), or why neither. */
 type Opened = { data?: SessionData; id?: string; until?: number; reason?: RejectReason };

@@ -186,15 +186,18 @@ test.afterAll(() => {
   if (app) rmSync(path.dirname(app), { recursive: true, force: true });
 });
 
-test("cookie sessions: lib/session.ts alone, Cache Components on and off", async ({ page }) => {
+test("cookie sessions: lib/session.ts and its two helpers, Cache Components on and off", async ({ page }) => {
   test.setTimeout(600_000);
   const { commands, files } = blocks();
   const copied = named.filter(
     (file) => !file.startsWith("lib/session/redis/") && !file.startsWith("lib/session/device-"),
   );
-  expect(copied).toEqual(["lib/session.ts"]);
+  expect(copied).toEqual(["lib/session.ts", "lib/session/types.ts", "lib/session/wire.ts"]);
   for (const command of commands[0].split("\n")) run("sh", ["-c", command]);
-  for (const file of copied) cpSync(path.join(root, file), path.join(app, file));
+  for (const file of copied) {
+    mkdirSync(path.dirname(path.join(app, file)), { recursive: true });
+    cpSync(path.join(root, file), path.join(app, file));
+  }
   for (const [name, code] of Object.entries(files)) {
     if (!name.includes(" ")) {
       mkdirSync(path.dirname(path.join(app, name)), { recursive: true });
@@ -202,7 +205,7 @@ test("cookie sessions: lib/session.ts alone, Cache Components on and off", async
     }
   }
   console.log(
-    `copy: cookie sessions, ${copied.length} file, ${copied.reduce((sum, file) => sum + lines(file), 0)} lines`,
+    `copy: cookie sessions, ${copied.length} files, ${copied.reduce((sum, file) => sum + lines(file), 0)} lines`,
   );
   await signInAndOut(page, { cacheComponents: true, store: "cookie" });
   await signInAndOut(page, { cacheComponents: false, store: "cookie" });
@@ -231,7 +234,7 @@ test("the Redis store added on top: lib/session/redis/, lib/session.ts unchanged
   expect(readFileSync(path.join(app, "lib/session.ts"), "utf8")).toBe(
     readFileSync(path.join(root, "lib/session.ts"), "utf8"),
   );
-  const all = ["lib/session.ts", ...added];
+  const all = ["lib/session.ts", "lib/session/types.ts", "lib/session/wire.ts", ...added];
   console.log(
     `copy: with the Redis store, ${all.length} files, ${all.reduce((sum, file) => sum + lines(file), 0)} lines`,
   );

@@ -6,7 +6,7 @@
  * call when the server starts, so a production server with a bad
  * configuration stops at once instead of failing on the first request.
  */
-import type { SessionConfig } from "../session";
+import type { SessionConfig } from "../session/types";
 import type { RedisLog, RedisSessionStore, RedisTarget } from "../session/redis";
 import { clientIp, network } from "../http/client-ip";
 import { log } from "../log.mjs";

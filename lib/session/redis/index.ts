@@ -10,7 +10,8 @@
  * gone: it holds every live session, at worst with a dead one that listing skips.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { parseDevice, toWireDevice, type Session, type SessionData, type SessionStore } from "@/lib/session";
+import type { Session, SessionData, SessionStore } from "@/lib/session/types";
+import { parseDevice, toWireDevice } from "@/lib/session/wire";
 import {
   consoleLog,
   forget,
