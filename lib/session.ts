@@ -262,7 +262,9 @@ export async function updateSession<T>(
       : false;
     if (!live) expire();
   } else {
-    const previous = current && { ...current.session, before: current.before, window: current.window };
+    // The renewal (`device`) moves a bound session's window; any other write keeps the one its cookie had.
+    const window = device ? undefined : current?.window;
+    const previous = current && { ...current.session, before: current.before, window };
     write(await persist(data, config, previous ?? undefined));
     if (device && !data.device) write([expiring(config)[1]]); // unbound at its renewal: the long-lived copy goes
   }
@@ -271,13 +273,9 @@ export async function updateSession<T>(
 
 /** Ends the session (sign-out): the stored record is deleted and the cookie expired. Says who it was, for a log. */
 export async function destroySession(): Promise<{ user?: string; tag?: string }> {
-  const page = await request();
-  // A bound session whose page cookie is gone or stale (a renewal failed) is found by its long-lived one.
-  const bound = page.current ? null : await request(true);
-  const { config, current, expire } = bound?.current ? bound : page;
-  const seal = page.seal ?? bound?.seal;
+  const { config, seal, current, expire } = await request();
   if (current?.session.id) await config.store!.destroy(current.session.id, current.session.data.user);
-  expire();
+  expire(); // a bound session's long-lived cookie too
   return { user: current?.session.data.user, tag: seal ? cookieTag(seal) : undefined };
 }
 

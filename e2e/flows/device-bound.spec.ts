@@ -195,6 +195,18 @@ test("what no browser may do gets a clear 4xx, never a 500, and binds nothing", 
   });
   expect(body.status).toBe(413);
   expect((await refresh({ "sec-secure-session-id": "A".repeat(43), origin: "https://evil.example" })).status).toBe(400);
+
+  // Any other method: a 405 that says what the endpoint takes.
+  for (const path of ["/auth/dbsc/register", "/auth/dbsc/refresh"]) {
+    for (const method of ["GET", "HEAD", "PUT", "PATCH", "DELETE"]) {
+      const wrong = await fetch(new URL(path, base), { method });
+      expect(wrong.status, `${method} ${path}`).toBe(405);
+      expect(wrong.headers.get("allow"), `${method} ${path}`).toBe("POST, OPTIONS");
+      if (method !== "HEAD") expect((await wrong.json()).error, `${method} ${path}`).toMatch(/takes POST/);
+    }
+    const options = await fetch(new URL(path, base), { method: "OPTIONS" });
+    expect([options.status, options.headers.get("allow")], path).toEqual([204, "POST, OPTIONS"]);
+  }
 });
 
 test("a challenge is for one session; after sign-out the refresh ends the browser's session", async ({ baseURL }) => {

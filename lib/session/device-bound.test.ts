@@ -81,6 +81,14 @@ describe("a bound session's window", () => {
     expect((await getSession())?.data.device).toMatchObject({ until: T0 + 40, refreshes: 1 });
   });
 
+  it("a renewal before the window closes gives the page's cookie a whole window", async () => {
+    at(0);
+    const { browser, key, id } = await boundBrowser();
+    at(12);
+    expect((await renew(key, id)).status).toBe(200);
+    expect(browser.written.get("session"), "Max-Age from the renewal, not what was left").toMatchObject({ maxAge: 20 });
+  });
+
   it("cannot be renewed by another key, nor with a challenge spent by a renewal", async () => {
     at(0);
     const { key, id } = await boundBrowser();
@@ -205,13 +213,38 @@ describe("with the Redis store", () => {
     expect(await pageUser(browser, config)).toBe("alice");
   });
 
-  it("sign-out finds a bound session by its long-lived cookie when the page's is gone, and ends it", async () => {
+  it("a renewal before the window closes gives the page's cookie a whole window", async () => {
+    at(0);
+    const config = redis();
+    const { browser, key, id } = await boundBrowser(config);
+    at(12);
+    expect((await renew(key, id)).status).toBe(200);
+    expect(browser.written.get("session")).toMatchObject({ maxAge: 20 });
+  });
+
+  it("sign-out ends the record, and both cookies go", async () => {
     at(0);
     const config = redis();
     const { browser } = await boundBrowser(config);
     const record = browser.values.get("session-device")!; // with Redis, the long-lived cookie is the id
-    browser.values.delete("session"); // a renewal failed: the page cookie expired meanwhile
     await destroySession();
     expect(await config.store!.load(record)).toBeNull();
+    expect(browser.written.get("session-device")).toMatchObject({ maxAge: 0, path: "/auth/dbsc" });
+  });
+
+  it("a renewal that a sign-out overtakes is a 401 that ends the browser's session, never a 500", async () => {
+    at(0);
+    const config = redis();
+    const { browser, key, id } = await boundBrowser(config);
+    const store = config.store!;
+    // The sign-out lands between the renewal's read of the record and its write.
+    const overtaken: typeof store = {
+      ...store,
+      update: async (...args) => (await store.destroy(args[0]), store.update(...args)),
+    };
+    from(browser, { ...config, store: overtaken });
+    const response = await renew(key, id);
+    expect(response.status, await response.clone().text()).toBe(401);
+    expect(await response.json()).toMatchObject({ session_identifier: id, continue: false });
   });
 });

@@ -122,6 +122,7 @@ function screen(request: Request) {
   if (origin !== null && origin !== "null" && URL.parse(origin)?.host !== host) {
     throw new Refusal(400, "This request comes from another site.");
   }
+  // A body is never read: one that says it is over 1 KB is refused, others are ignored.
   if (Number(request.headers.get("content-length") ?? 0) > 1024) {
     throw new Refusal(413, "DBSC requests carry no body.");
   }
@@ -182,19 +183,26 @@ async function answering(request: Request, work: () => Promise<Response>): Promi
     return await work();
   } catch (error) {
     if (error instanceof Refusal) return error.response();
-    if (error instanceof SessionTooLargeError) {
-      const id = headerValue(request, "sec-secure-session-id") ?? undefined;
-      return new Refusal(413, `The session with this key would not fit in a cookie: ${error.message}`, {
-        id,
-      }).response();
+    const id = headerValue(request, "sec-secure-session-id") ?? undefined;
+    // The Redis store's errors by their names: a cookie-only copy has no store to import them from.
+    const name = (error as Error | undefined)?.name;
+    if (error instanceof SessionTooLargeError || name === "RecordTooLargeError") {
+      const message = `The session with this key would not fit in a cookie: ${(error as Error).message}`;
+      return new Refusal(413, message, { id }).response();
     }
-    // The Redis store's StoreUnavailableError, by its name: a cookie-only copy has no store to import it from.
-    if ((error as Error | undefined)?.name === "StoreUnavailableError") {
-      return new Refusal(503, "The session store does not answer.").response();
-    }
+    // Ended (signed out, in another tab) between reading the session and writing it back.
+    if (name === "SessionEndedError") return new Refusal(401, "The session has ended.", { id }).response();
+    if (name === "StoreUnavailableError") return new Refusal(503, "The session store does not answer.").response();
     throw error;
   }
 }
+
+const TAKES = { allow: "POST, OPTIONS", "cache-control": "no-store" };
+/** OPTIONS on an endpoint: what it takes (Next's own answer would list the methods below too). */
+export const options = () => new Response(null, { status: 204, headers: TAKES });
+/** Any other method on an endpoint: each route exports this as GET (HEAD follows), PUT, PATCH and DELETE. */
+export const notAllowed = (request: Request) =>
+  Response.json({ error: `This endpoint takes POST, not ${request.method}.` }, { status: 405, headers: TAKES });
 
 /** The session's configuration for the browser: which cookie it guards, and where to refresh it. */
 function instructions(id: string) {
