@@ -1,5 +1,6 @@
 import type { Browser, Page } from "@playwright/test";
 import { expect, sessionCookie, signIn, submitLogin, test, USERS } from "../support/fixtures";
+import { actionFields, postLogin } from "../support/http";
 
 // TRUST_PROXY lets each test be its own client address (X-Forwarded-For); a 3 s lockout lets it lift.
 test.use({ serverEnv: { TRUST_PROXY: "true", LOGIN_LOCKOUT: "3s" } });
@@ -49,4 +50,24 @@ test("failed sign-ins are throttled per account and address, without locking the
   expect(log).not.toContain("guess 1");
   await attacker.context.close();
   await user.context.close();
+});
+
+test("sign-ins sent all at once get no more password checks than the limit; the rest are refused unread", async ({
+  baseURL,
+  server,
+}) => {
+  const url = baseURL!;
+  const loginFields = actionFields(await (await fetch(`${url}/login`)).text());
+  const headers = { "X-Forwarded-For": "203.0.113.40, 10.0.0.1" };
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, n) =>
+      postLogin(url, { username: "alice", password: `guess ${n}` }, { loginFields, headers }).then((response) =>
+        response.text(),
+      ),
+    ),
+  );
+  expect(answers.filter((html) => /Too many failed sign-ins/.test(html)).length).toBeGreaterThanOrEqual(15);
+  const events = (event: string) =>
+    server.output().split(`"event":"signin.${event}","user":"alice","ip":"203.0.113.40"`).length - 1;
+  expect([events("failure"), events("throttled")], "passwords checked, attempts refused").toEqual([5, 15]);
 });

@@ -22,14 +22,14 @@ export async function checkPassword(
 ): Promise<PasswordCheck> {
   const throttle = loginThrottle(getConfig());
   // Refused before any hashing: a locked-out guesser costs the server nothing.
-  const wait = await throttle.retryAfter(username, ip);
+  const { wait, nth } = await throttle.attempt(username, ip);
   if (wait > 0) {
     audit(`${purpose}.throttled`, { user: username, ip, retryAfterSeconds: wait });
     return { refused: m.login.tooMany(formatApproxDuration(wait, locale)) };
   }
   const user = await verifyCredentials(username, password);
   if (!user) {
-    const lockout = await throttle.recordFailure(username, ip);
+    const lockout = await throttle.recordFailure(username, ip, nth);
     audit(`${purpose}.failure`, { user: username, ip });
     // One message for a wrong name or a wrong password: it must not tell which.
     return { refused: lockout > 0 ? m.login.tooMany(formatApproxDuration(lockout, locale)) : m.login.badCredentials };

@@ -1,8 +1,9 @@
 /**
  * Login throttling (OWASP Authentication Cheat Sheet, ASVS V6.3): failed
  * sign-ins are counted per account+address and per address, with
- * rate-limiter-flexible. Over a limit, an attempt is refused before any
- * password hashing, with the time to wait.
+ * rate-limiter-flexible. Each attempt takes its point before the password is
+ * hashed (a success gives it back): over a limit, an attempt is refused
+ * before any hashing, with the time to wait, however many come at once.
  *
  * With the defaults (LOGIN_MAX_FAILURES=5, LOGIN_LOCKOUT=15m):
  * - account+address: 5 failures within 15 minutes lock that pair for
@@ -35,16 +36,17 @@ import type { Config } from "../config";
 export type ThrottleSettings = { maxFailures: number; lockout: number };
 
 export type LoginThrottle = {
-  /** Seconds to wait before this account may be tried from this address, or 0. */
-  retryAfter(username: string, ip: string): Promise<number>;
-  /** Counts a failure; returns the seconds of a lockout it started, else 0. */
-  recordFailure(username: string, ip: string): Promise<number>;
-  /** A success clears the pair's failures and its lockout history. */
+  /**
+   * Takes one attempt for this account from this address, before any hashing, so that attempts sent
+   * at once cannot all pass one check: `wait`, the seconds to wait, when the pair or the address has
+   * none left (then nothing is taken); else 0, and which attempt of the pair's window this is.
+   */
+  attempt(username: string, ip: string): Promise<{ wait: number; nth: number }>;
+  /** Attempt `nth` failed; returns the seconds of a lockout it started, else 0. */
+  recordFailure(username: string, ip: string, nth: number): Promise<number>;
+  /** The attempt succeeded: the address gets it back, and the pair's failures and lockout history are cleared. */
   recordSuccess(username: string, ip: string): Promise<void>;
 };
-
-const waitOf = (result: RateLimiterRes | null, limit: number) =>
-  result && result.consumedPoints > limit ? Math.ceil(result.msBeforeNext / 1000) : 0;
 
 /** Failures are counted over these windows. */
 const ACCOUNT_WINDOW = 15 * 60;
@@ -52,16 +54,26 @@ const ADDRESS_WINDOW = 60 * 60;
 
 type LimiterOptions = { keyPrefix: string; points: number; duration: number; blockDuration?: number };
 
+/** Takes a point: the result, or the seconds to wait when there was none left. */
+const take = (limiter: RateLimiterAbstract, key: string) =>
+  limiter.consume(key).then(
+    (result) => ({ wait: 0, nth: result.consumedPoints }),
+    (rejection: unknown) => {
+      if (rejection instanceof RateLimiterRes) return { wait: Math.ceil(rejection.msBeforeNext / 1000), nth: 0 };
+      throw rejection;
+    },
+  );
+
 export function createLoginThrottle(
   { maxFailures, lockout }: ThrottleSettings,
   limiter: (options: LimiterOptions) => RateLimiterAbstract = (options) => new RateLimiterMemory(options),
 ): LoginThrottle {
-  const addressFailures = maxFailures * 10;
   const maxLockout = lockout * 4;
   const account = limiter({ keyPrefix: "login-account", points: maxFailures, duration: ACCOUNT_WINDOW });
+  // consume() past the limit blocks the address for blockDuration.
   const address = limiter({
     keyPrefix: "login-address",
-    points: addressFailures,
+    points: maxFailures * 10,
     duration: ADDRESS_WINDOW,
     blockDuration: maxLockout,
   });
@@ -69,37 +81,29 @@ export function createLoginThrottle(
   const pair = (username: string, ip: string) => `${username.toLowerCase()}|${network(ip)}`;
 
   return {
-    async retryAfter(username, ip) {
-      const [byPair, byAddress] = await Promise.all([account.get(pair(username, ip)), address.get(network(ip))]);
-      return Math.max(waitOf(byPair, maxFailures), waitOf(byAddress, addressFailures));
+    async attempt(username, ip) {
+      const key = pair(username, ip);
+      const byPair = await take(account, key);
+      if (byPair.wait > 0) return byPair;
+      const byAddress = await take(address, network(ip));
+      if (byAddress.wait === 0) return byPair;
+      await account.reward(key, 1); // refused: the attempt was not made
+      return byAddress;
     },
 
-    async recordFailure(username, ip) {
+    async recordFailure(username, ip, nth) {
+      if (nth < maxFailures) return 0;
+      // The attempt that used the pair's last point starts the lockout; number n lasts lockout * 2^(n-1), at most maxLockout.
       const key = pair(username, ip);
-      const waits = await Promise.all([
-        // consume(), not penalty(): only consume() applies blockDuration past the limit.
-        address.consume(network(ip)).then(
-          () => 0,
-          (rejection: unknown) => {
-            if (rejection instanceof RateLimiterRes) return Math.ceil(rejection.msBeforeNext / 1000);
-            throw rejection;
-          },
-        ),
-        account.penalty(key).then(async (result) => {
-          if (result.consumedPoints < maxFailures) return 0;
-          // Lockout number n lasts lockout * 2^(n-1), at most maxLockout.
-          const previous = (await lockouts.penalty(key)).consumedPoints - 1;
-          const seconds = Math.min(lockout * 2 ** previous, maxLockout);
-          await account.block(key, seconds);
-          return seconds;
-        }),
-      ]);
-      return Math.max(...waits);
+      const previous = (await lockouts.penalty(key)).consumedPoints - 1;
+      const seconds = Math.min(lockout * 2 ** previous, maxLockout);
+      await account.block(key, seconds);
+      return seconds;
     },
 
     async recordSuccess(username, ip) {
       const key = pair(username, ip);
-      await Promise.all([account.delete(key), lockouts.delete(key)]);
+      await Promise.all([account.delete(key), lockouts.delete(key), address.reward(network(ip), 1)]);
     },
   };
 }
@@ -109,8 +113,8 @@ type ThrottleConfig = Pick<Config, "loginThrottle" | "redis" | "clusterWorker">;
 /** The throttle with every call run through `run` (bounded in time, failures mapped to StoreUnavailableError). */
 function everyCall(run: <R>(call: (throttle: LoginThrottle) => Promise<R>) => Promise<R>): LoginThrottle {
   return {
-    retryAfter: (username, ip) => run((throttle) => throttle.retryAfter(username, ip)),
-    recordFailure: (username, ip) => run((throttle) => throttle.recordFailure(username, ip)),
+    attempt: (username, ip) => run((throttle) => throttle.attempt(username, ip)),
+    recordFailure: (username, ip, nth) => run((throttle) => throttle.recordFailure(username, ip, nth)),
     recordSuccess: (username, ip) => run((throttle) => throttle.recordSuccess(username, ip)),
   };
 }
