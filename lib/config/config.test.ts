@@ -98,6 +98,10 @@ describe("loadConfig", () => {
 
   it.each([
     [{ SESSION_SECRET: "short" }, /SESSION_SECRET is 5 characters long; it must be at least 32/],
+    [
+      { SESSION_SECRET: `${"a".repeat(32)},${"b".repeat(32)}` },
+      /SESSION_SECRET contains a comma: SESSION_SECRET_FALLBACKS separates old secrets with commas.*openssl rand/,
+    ],
     [{ SESSION_SECRET_FALLBACKS: "old" }, /SESSION_SECRET_FALLBACKS: entry 1 is 3 characters long/],
     [{ SESSION_LIFETIME: "7x" }, /SESSION_LIFETIME: "7x" is not a duration.*e\.g\. SESSION_LIFETIME=31d/],
     [{ SESSION_LIFETIME: "0" }, /SESSION_LIFETIME: it must be at least 1 second/],

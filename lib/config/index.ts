@@ -71,6 +71,10 @@ function readSecrets(env: Env, production: boolean, problems: string[]) {
     problems.push(
       `SESSION_SECRET is ${secret.length} characters long; it must be at least ${MIN_SECRET_LENGTH}. ${GENERATE_SECRET}`,
     );
+  } else if (secret.includes(",")) {
+    problems.push(
+      `SESSION_SECRET contains a comma: SESSION_SECRET_FALLBACKS separates old secrets with commas, so this one could never be rotated. ${GENERATE_SECRET}`,
+    );
   }
   const fallbackSecrets = (env.SESSION_SECRET_FALLBACKS ?? "")
     .split(",")
