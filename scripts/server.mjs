@@ -60,11 +60,17 @@ await app.prepare();
 
 /** Responses under way on each socket: an error answer written there would land inside one of them. */
 const answering = new WeakMap();
+/** Responses under way: a stop tells each to close its connection after it (stop() below). */
+const underWay = new Set();
 
 const server = createServer((request, response) => {
   const { socket } = request;
   answering.set(socket, (answering.get(socket) ?? 0) + 1);
-  response.once("close", () => answering.set(socket, answering.get(socket) - 1));
+  underWay.add(response);
+  response.once("close", () => {
+    answering.set(socket, answering.get(socket) - 1);
+    underWay.delete(response);
+  });
   if (draining) {
     // Each answer closes its connection: the client's next request opens another (through a proxy, elsewhere).
     response.setHeader("Connection", "close");
@@ -147,6 +153,12 @@ let closing;
 function stop(delay) {
   if (!draining) {
     draining = true;
+    // Those under way close their connection after them too: none stays open, idle, after the last answer.
+    for (const response of underWay) {
+      const { socket } = response;
+      if (!response.headersSent) response.setHeader("Connection", "close");
+      else response.once("finish", () => socket?.end());
+    }
     setTimeout(() => {
       server.closeAllConnections();
       process.exit(0);

@@ -29,13 +29,15 @@ test("npm start on SIGTERM: /healthz says 503, answers close their connection, r
   test.setTimeout(120_000);
   const server = await serverWith({}, { npmStart: true, workers: "per core" });
   try {
-    // A request in flight across the whole stop: a sign-in whose body is still on its way.
+    // A request in flight across the whole stop, on a keep-alive connection: a sign-in whose body is still on its
+    // way. Its answer closes the connection, or the process would wait for the client to let it go.
     const fields = actionFields((await fresh(`${server.url}/login`)).body);
     const encoded = new Response(formData({ ...fields, username: "alice", password: USERS.alice, next: "/students" }));
     const body = Buffer.from(await encoded.arrayBuffer());
+    const slowAgent = new http.Agent({ keepAlive: true });
     const slow = http.request(`${server.url}/login`, {
       method: "POST",
-      agent: false,
+      agent: slowAgent,
       headers: {
         origin: server.url,
         "content-type": encoded.headers.get("content-type")!,
@@ -90,6 +92,7 @@ test("npm start on SIGTERM: /healthz says 503, answers close their connection, r
       seen.slow = await answered;
     });
     agent.destroy();
+    slowAgent.destroy();
     console.log(
       `npm start stopped by SIGTERM: exited after ${took} ms; /healthz meanwhile: ${seen.health.join(", ")}; ` +
         `a keep-alive client got ${seen.keptAlive.join(", ")}; the sign-in in flight got ${JSON.stringify(seen.slow)}`,
