@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConfigError, DEMO_USER, loadConfig } from ".";
 
 const SECRET = "s".repeat(32);
@@ -48,6 +48,24 @@ describe("loadConfig", () => {
         SESSION_COOKIE_NAME: "__Host-x",
       }).session.cookieName,
     ).toBe("__Host-x");
+  });
+
+  it("says once when a request came through fewer proxies than TRUST_PROXY counts: the sign that it is too high", () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      loadConfig({ SESSION_SECRET: SECRET }).clientAddress(new Headers());
+      const config = loadConfig({ SESSION_SECRET: SECRET, TRUST_PROXY: "2" });
+      config.clientAddress(new Headers({ "x-forwarded-for": "198.51.100.7, 203.0.113.9, 10.0.0.1" }));
+      expect(logged).not.toHaveBeenCalled();
+      config.clientAddress(new Headers({ "x-forwarded-for": "203.0.113.9, 10.0.0.1" }));
+      config.clientAddress(new Headers({ "x-forwarded-for": "10.0.0.1" }));
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(logged.mock.calls[0][0]).toMatch(
+        /"event":"config\.trust-proxy".*TRUST_PROXY=2 counts 2 proxies.*came with 2 X-Forwarded-For entries/,
+      );
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("takes the client's address as many X-Forwarded-For entries from the end as TRUST_PROXY counts proxies", () => {

@@ -8,7 +8,7 @@
  */
 import type { SessionConfig } from "../session/types";
 import type { RedisLog, RedisSessionStore, RedisTarget } from "../session/redis";
-import { clientIp, network } from "../http/client-ip";
+import { clientIp, forwardedFor, network } from "../http/client-ip";
 import { log } from "../log.mjs";
 import type { ParsedHash } from "../auth/hash-format";
 import { formatDuration } from "../i18n/format";
@@ -291,7 +291,18 @@ export function loadConfig(env: Env = process.env): Config {
   const { users, demoAccount } = readUsers(env, production, problems);
 
   const proxies = readProxies(env, problems);
-  const clientAddress = (headers: Headers) => clientIp(headers, proxies);
+  let shortListSeen = false;
+  const clientAddress = (headers: Headers) => {
+    const hops = forwardedFor(headers).length;
+    if (proxies > 0 && hops <= proxies && !shortListSeen) {
+      // Honest requests that come so are the one sign that TRUST_PROXY is set too high (and so can be forged).
+      shortListSeen = true;
+      log("warn", "config.trust-proxy", {
+        message: `TRUST_PROXY=${proxies} counts ${proxies} proxies in front of the app, but a request came with ${hops} X-Forwarded-For ${hops === 1 ? "entry" : "entries"}, as through fewer. If every request comes so, TRUST_PROXY is too high and a client can choose the address that the login throttle counts: set it to the number of proxies (docs/deploy.md).`,
+      });
+    }
+    return clientIp(headers, proxies);
+  };
   const redis = readRedis(env, problems);
   const anonymousLifetime = readDuration(env, "SESSION_ANONYMOUS_LIFETIME", 3_600, problems);
   // The first deploy of a rolling upgrade from a release that sealed the id (docs/redis.md, "The cookie").

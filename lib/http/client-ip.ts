@@ -13,15 +13,19 @@
  * its first entry, the furthest one a proxy wrote.
  */
 export function clientIp(headers: Headers, proxies: number): string {
-  const hops = (headers.get("x-forwarded-for") ?? "")
-    .split(",")
-    .map((hop) => hop.trim())
-    .filter(Boolean);
+  const hops = forwardedFor(headers);
   const ip = hops[Math.max(0, hops.length - 1 - proxies)];
   if (!ip) return "unknown";
   // IPv4 clients of a dual-stack socket show as ::ffff:1.2.3.4.
   return (/^::ffff:/i.test(ip) && ip.includes(".") ? ip.slice(7) : ip).slice(0, 64);
 }
+
+/** The entries of X-Forwarded-For, the nearest last. */
+export const forwardedFor = (headers: Headers) =>
+  (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter(Boolean);
 
 /**
  * What the login throttle and the limit on new sessions count by: an IPv4
