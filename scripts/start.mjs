@@ -47,7 +47,7 @@ const require = createRequire(import.meta.url);
 function workerCount() {
   const raw = process.env.WEB_CONCURRENCY;
   if (raw === undefined || raw.trim() === "") return availableParallelism();
-  const count = Number(raw);
+  const count = /^\s*\d{1,3}\s*$/.test(raw) ? Number(raw) : NaN; // digits only: not 0x2, 1e0 or +1
   if (!Number.isInteger(count) || count < 1 || count > 256) {
     console.error(
       `WEB_CONCURRENCY must be a whole number of worker processes from 1 to 256 (got "${raw}"), e.g. WEB_CONCURRENCY=2. Leave it unset for one per core (${availableParallelism()} here).`,

@@ -198,15 +198,17 @@ test("stopping npm start by npm's own process id stops the primary and its worke
 });
 
 test("npm start refuses a WEB_CONCURRENCY that is not a number of workers, saying what it takes", () => {
-  const result = spawnSync(process.execPath, [path.resolve(__dirname, "../../scripts/start.mjs")], {
-    env: { ...process.env, WEB_CONCURRENCY: "two" },
-    encoding: "utf8",
-    timeout: 10_000,
-  });
-  expect(result.status).toBe(1);
-  expect(result.stderr).toContain(
-    'WEB_CONCURRENCY must be a whole number of worker processes from 1 to 256 (got "two")',
-  );
+  for (const value of ["two", "0x2", "1e0", "+1", "0"]) {
+    const result = spawnSync(process.execPath, [path.resolve(__dirname, "../../scripts/start.mjs")], {
+      env: { ...process.env, WEB_CONCURRENCY: value },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(result.status, value).toBe(1);
+    expect(result.stderr, value).toContain(
+      `WEB_CONCURRENCY must be a whole number of worker processes from 1 to 256 (got "${value}")`,
+    );
+  }
 });
 
 test("npm start with its port taken, or a port that is not one, stops at once and says so", async () => {
