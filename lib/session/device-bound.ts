@@ -152,7 +152,7 @@ function headerOf(jwt: string): ProtectedHeaderParameters {
   return header;
 }
 
-/** The challenge the proof signed (`jti`), once its other claims pass: no foreign `aud`, no stale `iat`. */
+/** The challenge the proof signed (`jti`), once its other claims pass: no foreign `aud`, no stale `iat`, `exp` or `nbf`. */
 function challengeOf(payload: Uint8Array, request: Request): string {
   let claims: unknown;
   try {
@@ -163,7 +163,7 @@ function challengeOf(payload: Uint8Array, request: Request): string {
   if (typeof claims !== "object" || claims === null || Array.isArray(claims)) {
     throw new Refusal(400, "The proof's payload is not a JSON object.");
   }
-  const { jti, aud, iat } = claims as Record<string, unknown>;
+  const { jti, aud, iat, exp, nbf } = claims as Record<string, unknown>;
   if (typeof jti !== "string" || jti === "") throw new Refusal(400, "The proof has no jti (the challenge it signs).");
   const host = new URL(request.url).host;
   const audiences = aud === undefined ? [] : Array.isArray(aud) ? aud : [aud];
@@ -172,6 +172,13 @@ function challengeOf(payload: Uint8Array, request: Request): string {
   }
   if (iat !== undefined && !(typeof iat === "number" && Math.abs(now() - iat) <= MAX_SKEW)) {
     throw new Refusal(400, "The proof's iat is stale or not a time.");
+  }
+  // Neither is Chromium's; a JWT that has one is held to it (RFC 7519), with the same skew.
+  if (exp !== undefined && !(typeof exp === "number" && now() < exp + MAX_SKEW)) {
+    throw new Refusal(400, "The proof's exp has passed or is not a time.");
+  }
+  if (nbf !== undefined && !(typeof nbf === "number" && nbf <= now() + MAX_SKEW)) {
+    throw new Refusal(400, "The proof's nbf is still to come or is not a time.");
   }
   return jti;
 }
