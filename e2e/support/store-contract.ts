@@ -8,6 +8,7 @@ import { createClient, createCluster, createSentinel } from "redis";
 import { describe, expect, it } from "vitest";
 import type { Session, SessionData } from "@/lib/session";
 import {
+  BindingChangedError,
   RecordTooLargeError,
   redisStore,
   SessionEndedError,
@@ -72,6 +73,23 @@ export function storeContract(target: () => RedisTarget) {
       await expect(sessions.update(ghost, session(), session(), 60)).rejects.toBeInstanceOf(SessionEndedError);
       await sessions.touch(ghost, session(), 60);
       expect(await sessions.load(ghost)).toBeNull();
+    });
+
+    it("refuses a change of the device binding made from a read it has moved on from", async () => {
+      const sessions = store();
+      const jwk = { kty: "EC", crv: "P-256", x: "x".repeat(43), y: "y".repeat(43) };
+      const bound = (refreshes: number): SessionData => ({
+        ...session(),
+        device: { jwk, until: 2_000_000_000, refreshedAt: 1_000_000_000, refreshes },
+      });
+      const id = await sessions.create(bound(0), 60, request());
+      // Two renewals that read the same record: the first holds, the second finds the binding moved on.
+      expect(await sessions.update(id, bound(0), bound(1), 60)).toBe(true);
+      await expect(sessions.update(id, bound(0), bound(1), 60)).rejects.toBeInstanceOf(BindingChangedError);
+      // A change that leaves the binding as it read it is not held to it.
+      const valued = { ...bound(0), values: Object.assign(Object.create(null), { a: "1" }) };
+      expect(await sessions.update(id, bound(0), valued, 60)).toBe(true);
+      expect(await sessions.load(id)).toMatchObject({ device: { refreshes: 1 }, values: { a: "1" } });
     });
 
     it("ends a session that a change leaves empty, unless another change put something in it meanwhile", async () => {

@@ -232,6 +232,19 @@ describe("with the Redis store", () => {
     expect(browser.written.get("session-device")).toMatchObject({ maxAge: 0, path: "/auth/dbsc" });
   });
 
+  it("one signed challenge renews once, even sent twice at once: the other gets a fresh challenge", async () => {
+    at(0);
+    const config = redis();
+    const { browser, key, id } = await boundBrowser(config);
+    const asked = await refresh(post("/auth/dbsc/refresh", { "sec-secure-session-id": id }));
+    const signed = await proof(key, parseChallenge(asked.headers.get("secure-session-challenge"))!.challenge);
+    const headers = { "sec-secure-session-id": id, "secure-session-response": signed };
+    const answers = await Promise.all([1, 2].map(() => refresh(post("/auth/dbsc/refresh", headers))));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 403]);
+    expect(answers.find((answer) => answer.status === 403)!.headers.get("secure-session-challenge")).toBeTruthy();
+    expect((await config.store!.load(browser.values.get("session-device")!))?.device?.refreshes).toBe(1);
+  });
+
   it("a renewal that a sign-out overtakes is a 401 that ends the browser's session, never a 500", async () => {
     at(0);
     const config = redis();

@@ -199,6 +199,8 @@ async function answering(request: Request, work: () => Promise<Response>): Promi
     }
     // Ended (signed out, in another tab) between reading the session and writing it back.
     if (name === "SessionEndedError") return new Refusal(401, "The session has ended.", { id }).response();
+    // Bound meanwhile by another registration (a renewal's own is answered in refresh()).
+    if (name === "BindingChangedError") return new Refusal(409, "This session is already bound to a key.").response();
     if (name === "StoreUnavailableError") return new Refusal(503, "The session store does not answer.").response();
     throw error;
   }
@@ -270,10 +272,12 @@ export function refresh(request: Request): Promise<Response> {
     }
     const jwt = proofOf(request);
     const { enabled, lifetime } = settings();
+    let renewals = 0;
     await updateSession(
       async (data) => {
         if (!data.user || !data.device) throw new Refusal(401, "No bound session here: signed out, or ended.", { id });
         const { device } = data;
+        renewals = device.refreshes;
         if ((await thumbprintOf(device)) !== id)
           throw new Refusal(401, "This session is bound to another key.", { id });
         // A challenge names the refresh it is for: once the window has moved, it is spent.
@@ -302,7 +306,12 @@ export function refresh(request: Request): Promise<Response> {
         else delete data.device;
       },
       { device: true },
-    );
+    ).catch(async (error: unknown) => {
+      // The Redis store, by name: another renewal with the same challenge came first, so it is spent.
+      if ((error as Error | undefined)?.name !== "BindingChangedError") throw error;
+      const challenge = await seal({ p: "refresh", s: id, n: renewals + 1 }, CHALLENGE_TTL);
+      throw new Refusal(403, "That challenge is spent or expired: sign this one.", { challenge, id });
+    });
     const headers = { "cache-control": "no-store" };
     if (enabled) return new Response(null, { status: 200, headers });
     // Unbound: its cookie is an ordinary one again (updateSession expired the long-lived copy).

@@ -39,6 +39,14 @@ export class SessionEndedError extends Error {
   }
 }
 
+/** The session's device binding changed between reading and writing it (another renewal came first); nothing was written. */
+export class BindingChangedError extends Error {
+  constructor() {
+    super("The session's device binding changed meanwhile.");
+    this.name = "BindingChangedError";
+  }
+}
+
 /** Ending another session needs a password given lately (`freshAge`); nothing was ended. */
 export class FreshSignInRequiredError extends Error {
   constructor() {

@@ -25,7 +25,13 @@ import {
 } from "./connection";
 import { CREATE, INDEX, TOUCH, UPDATE } from "./scripts";
 
-import { FreshSignInRequiredError, RecordTooLargeError, SessionEndedError, TooManySessionsError } from "./errors";
+import {
+  BindingChangedError,
+  FreshSignInRequiredError,
+  RecordTooLargeError,
+  SessionEndedError,
+  TooManySessionsError,
+} from "./errors";
 
 export * from "./errors";
 export { redisConnection, type Log as RedisLog, type RedisTarget } from "./connection";
@@ -212,7 +218,9 @@ export function redisStore(options: RedisStoreOptions) {
       const [old, now] = [toFields(before), toFields(after)];
       const set = Object.entries(now).filter(([field, value]) => old[field] !== value);
       const removed = Object.keys(old).filter((field) => !(field in now));
-      const args = [String(ttl * 1000), String(MAX_BYTES), String(set.length), ...set.flat(), ...removed];
+      // A change of the device binding holds only if the record's is still the one this change read.
+      const binding = old.d === now.d ? "" : `=${old.d ?? ""}`;
+      const args = [String(ttl * 1000), String(MAX_BYTES), String(set.length), binding, ...set.flat(), ...removed];
       const [status, size] = await run(async (client) => {
         await index(client, id, after, ttl);
         const result = (await client.eval(UPDATE, { keys: [sessionKey(id)], arguments: args })) as number[];
@@ -223,6 +231,7 @@ export function redisStore(options: RedisStoreOptions) {
       });
       if (status === -1) throw new RecordTooLargeError(size, MAX_BYTES);
       if (status === 0) throw new SessionEndedError();
+      if (status === 3) throw new BindingChangedError();
       return status === 1;
     },
 

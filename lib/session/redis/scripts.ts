@@ -14,9 +14,12 @@ return 1`;
 
 /**
  * Writes the fields a change set and deletes those it removed, only if the
- * session still exists and stays within ARGV[2] bytes. ARGV[3]: n, then n
- * field/value pairs, then the fields to delete. Returns {1, size}, {0, 0}
- * when the session is gone, {-1, size} when it would be too large, and {2, 0}
+ * session still exists and stays within ARGV[2] bytes. ARGV[3]: n; ARGV[4]:
+ * empty, or "=" and the device binding (`d`) the change read, which must be
+ * the record's still; then n field/value pairs, then the fields to delete.
+ * Returns {1, size}, {0, 0} when the session is gone, {-1, size} when it
+ * would be too large, {3, 0} when its binding changed meanwhile (a renewal
+ * came first: no challenge is used twice), and {2, 0}
  * when the change left it holding nothing of its own (no user, no
  * permanence, no value): it is then deleted. Judged here, on the record as
  * it is, not on what the change read: a value another change set meanwhile
@@ -28,13 +31,14 @@ local n = tonumber(ARGV[3])
 local fields = {}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do fields[all[i]] = all[i + 1] end
-for i = 4, 3 + 2 * n, 2 do fields[ARGV[i]] = ARGV[i + 1] end
-for i = 4 + 2 * n, #ARGV do fields[ARGV[i]] = nil end
+if ARGV[4] ~= '' and '=' .. (fields['d'] or '') ~= ARGV[4] then return {3, 0} end
+for i = 5, 4 + 2 * n, 2 do fields[ARGV[i]] = ARGV[i + 1] end
+for i = 5 + 2 * n, #ARGV do fields[ARGV[i]] = nil end
 local size = 0
 for field, value in pairs(fields) do size = size + #field + #value end
 if size > tonumber(ARGV[2]) then return {-1, size} end
-if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 4, 3 + 2 * n)) end
-if #ARGV >= 4 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 4 + 2 * n)) end
+if n > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 5, 4 + 2 * n)) end
+if #ARGV >= 5 + 2 * n then redis.call('HDEL', KEYS[1], unpack(ARGV, 5 + 2 * n)) end
 local kept = false
 for field in pairs(fields) do
   if field == 'u' or field == 'p' or string.sub(field, 1, 2) == 'v.' then kept = true end
