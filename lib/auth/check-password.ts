@@ -1,7 +1,7 @@
 /**
  * A password check as the login throttle allows it: refused before any
- * hashing while the account+address is locked, counted when wrong, cleared
- * when right; every outcome goes to the audit log. For signing in, and for
+ * hashing while the account+address or the address is locked (or while the
+ * attempts under way hold every place left), counted, cleared when right; every outcome goes to the audit log. For signing in, and for
  * confirming a password before something sensitive (ending sessions).
  */
 import "server-only";
@@ -22,14 +22,15 @@ export async function checkPassword(
 ): Promise<PasswordCheck> {
   const throttle = loginThrottle(getConfig());
   // Refused before any hashing: a locked-out guesser costs the server nothing.
-  const { wait, nth } = await throttle.attempt(username, ip);
-  if (wait > 0) {
+  const { wait, busy, taken } = await throttle.attempt(username, ip);
+  if (!taken) {
     audit(`${purpose}.throttled`, { user: username, ip, retryAfterSeconds: wait });
-    return { refused: m.login.tooMany(formatApproxDuration(wait, locale)) };
+    const later = formatApproxDuration(wait, locale);
+    return { refused: busy ? m.login.busy(later) : m.login.tooMany(later) };
   }
   const user = await verifyCredentials(username, password);
   if (!user) {
-    const lockout = await throttle.recordFailure(username, ip, nth);
+    const lockout = await throttle.recordFailure(username, ip, taken);
     audit(`${purpose}.failure`, { user: username, ip });
     // One message for a wrong name or a wrong password: it must not tell which.
     return { refused: lockout > 0 ? m.login.tooMany(formatApproxDuration(lockout, locale)) : m.login.badCredentials };

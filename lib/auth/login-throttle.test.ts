@@ -12,9 +12,9 @@ const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 /** A wrong password: the attempt (which must be let through), then its failure; the seconds of the lockout it started. */
 async function fail(throttle: LoginThrottle, username: string, ip: string) {
-  const { wait, nth } = await throttle.attempt(username, ip);
+  const { wait, taken } = await throttle.attempt(username, ip);
   expect(wait, `${username} from ${ip} refused`).toBe(0);
-  return throttle.recordFailure(username, ip, nth);
+  return throttle.recordFailure(username, ip, taken!);
 }
 
 /** The seconds an attempt is told to wait (0: let through). */
@@ -58,21 +58,42 @@ describe("login throttle", () => {
     expect(await fail(throttle, "alice", "1.1.1.1")).toBe(60);
   });
 
-  it("lets through no more attempts sent at once than the pair has left, and refuses the rest unread", async () => {
+  it("lets through no more attempts sent at once than the pair has left; the rest are told to wait a moment", async () => {
     const throttle = createLoginThrottle({ maxFailures: 5, lockout: 60 });
     const attempts = await Promise.all(Array.from({ length: 40 }, () => throttle.attempt("alice", "1.1.1.1")));
-    const through = attempts.filter(({ wait }) => wait === 0);
+    const through = attempts.flatMap(({ taken }) => (taken ? [taken] : []));
     expect(through.map(({ nth }) => nth).sort()).toEqual([1, 2, 3, 4, 5]);
-    // Each of them fails: the one that took the last point starts the lockout, once.
-    const lockouts = await Promise.all(through.map(({ nth }) => throttle.recordFailure("alice", "1.1.1.1", nth)));
+    expect(attempts.filter(({ busy, wait }) => busy && wait === 2)).toHaveLength(35);
+    // Each of them fails: the one that took the last place starts the lockout, once.
+    const lockouts = await Promise.all(through.map((taken) => throttle.recordFailure("alice", "1.1.1.1", taken)));
     expect(lockouts.sort()).toEqual([0, 0, 0, 0, 60]);
-    expect(await waitFor(throttle, "alice", "1.1.1.1")).toBe(60);
+    expect(await throttle.attempt("alice", "1.1.1.1")).toEqual({ wait: 60 });
+  });
+
+  it("a second press of Sign in after four failures is told to wait a moment, not locked out", async () => {
+    const throttle = createLoginThrottle({ maxFailures: 5, lockout: 60 });
+    for (let i = 0; i < 4; i++) await fail(throttle, "alice", "1.1.1.1");
+    const [first, second] = await Promise.all([1, 2].map(() => throttle.attempt("alice", "1.1.1.1")));
+    expect(first.taken?.nth).toBe(5);
+    expect(second).toEqual({ wait: 2, busy: true });
+    await throttle.recordSuccess("alice", "1.1.1.1");
+    expect(await fail(throttle, "alice", "1.1.1.1")).toBe(0);
+  });
+
+  it("many sign-ins at once from one address, each right, lock nothing", async () => {
+    const throttle = createLoginThrottle({ maxFailures: 2, lockout: 60 });
+    const attempts = await Promise.all(Array.from({ length: 30 }, (_, i) => throttle.attempt(`user${i}`, "6.6.6.6")));
+    expect(attempts.filter(({ taken }) => taken)).toHaveLength(20);
+    expect(attempts.filter(({ busy }) => busy)).toHaveLength(10);
+    await Promise.all(attempts.map((attempt, i) => attempt.taken && throttle.recordSuccess(`user${i}`, "6.6.6.6")));
+    expect(await waitFor(throttle, "someone-new", "6.6.6.6")).toBe(0);
   });
 
   it("locks an address that sprays many accounts", async () => {
     const throttle = createLoginThrottle({ maxFailures: 2, lockout: 60 });
-    for (let i = 0; i < 20; i++) expect(await fail(throttle, `user${i}`, "6.6.6.6")).toBe(0);
-    expect(await waitFor(throttle, "user20", "6.6.6.6")).toBe(240); // four lockouts' worth
+    for (let i = 0; i < 19; i++) expect(await fail(throttle, `user${i}`, "6.6.6.6")).toBe(0);
+    expect(await fail(throttle, "user19", "6.6.6.6")).toBe(240); // the twentieth: four lockouts' worth
+    expect(await waitFor(throttle, "user20", "6.6.6.6")).toBe(240);
     expect(await waitFor(throttle, "someone-new", "6.6.6.6")).toBeGreaterThan(230);
     expect(await waitFor(throttle, "someone-new", "7.7.7.7")).toBe(0);
   });

@@ -43,6 +43,7 @@ export const en = {
     usernameTooLong: "A username has at most 64 characters.",
     passwordTooLong: "A password has at most 1024 characters.",
     badCredentials: "Wrong username or password.",
+    busy: (wait: string) => `Too many sign-ins at once. Try again in ${wait}.`,
     tooMany: (wait: string) => `Too many failed sign-ins. Try again in ${wait}.`,
     sessionTooLarge: (detail: string) => `Not signed in: ${detail} Delete some keys on the session page, then sign in.`,
     unavailable: "The session service is unavailable right now, so nobody can sign in. Try again in a moment.",

@@ -37,6 +37,7 @@ export const zh: Messages = {
     usernameTooLong: "用户名最多 64 个字符。",
     passwordTooLong: "密码最多 1024 个字符。",
     badCredentials: "用户名或密码错误。",
+    busy: (wait) => `同时进行的登录过多，请在 ${wait}后重试。`,
     tooMany: (wait) => `登录失败次数过多，请在 ${wait}后重试。`,
     sessionTooLarge: (detail) => `未登录：${detail}请在会话页面删除一些键，然后再登录。`,
     unavailable: "会话服务暂时不可用，目前无法登录。请稍后再试。",

@@ -34,7 +34,7 @@ export type Session = {
   id?: string;
 };
 
-/** Everything this file needs to know; your app builds it (see sessionConfig in @/lib/config). */
+/** Everything lib/session.ts needs to know; your app builds it (see sessionConfig in @/lib/config). */
 export type SessionConfig = {
   /** Seals new cookies: 32 characters or more. */
   secret: string;
