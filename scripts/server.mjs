@@ -60,13 +60,15 @@ await app.prepare();
 
 /** Responses under way on each socket: an error answer written there would land inside one of them. */
 const answering = new WeakMap();
-/** Responses under way: a stop tells each to close its connection after it (stop() below). */
+/** Responses under way, and each connection's latest: a stop tells that one to close its connection after it. */
 const underWay = new Set();
+const latest = new WeakMap();
 
 const server = createServer((request, response) => {
   const { socket } = request;
   answering.set(socket, (answering.get(socket) ?? 0) + 1);
   underWay.add(response);
+  latest.set(socket, response);
   response.once("close", () => {
     answering.set(socket, answering.get(socket) - 1);
     underWay.delete(response);
@@ -153,11 +155,13 @@ let closing;
 function stop(delay) {
   if (!draining) {
     draining = true;
-    // Those under way close their connection after them too: none stays open, idle, after the last answer.
+    // Each connection with an answer under way closes after its latest (earlier ones, pipelined, keep theirs):
+    // none stays open, idle, after the last answer.
     for (const response of underWay) {
-      const { socket } = response;
+      const { socket } = response.req;
+      if (latest.get(socket) !== response) continue;
       if (!response.headersSent) response.setHeader("Connection", "close");
-      else response.once("finish", () => socket?.end());
+      else response.once("finish", () => socket.end());
     }
     setTimeout(() => {
       server.closeAllConnections();
