@@ -109,13 +109,14 @@ cluster.on("exit", (worker, code, signal) => {
 const alive = () => Object.values(cluster.workers ?? {}).filter((worker) => worker && !worker.isDead());
 
 /** Passes the signal on to the workers, which drain and exit; then this process exits too. */
-function stop(code = 0, signal = "SIGTERM") {
+function stop(code = 0, signal = "SIGTERM", cause = signal) {
   process.exitCode ||= code;
   if (!stopping) {
     stopping = true;
     if (started)
       log("info", "server.stopping", {
         signal,
+        ...(cause === signal ? {} : { cause }),
         workers: alive().length,
         delaySeconds: signal === "SIGTERM" ? shutdown.delayMs / 1000 : 0,
         timeoutSeconds: shutdown.timeoutMs / 1000,
@@ -135,7 +136,7 @@ process.on("SIGINT", () => stop(0, "SIGINT"));
 
 // `npm start` runs this under npm (and a shell): stopping npm by its process id, a SIGTERM or a
 // SIGKILL, does not reach this process, which would keep serving the port.
-whenStarterGoes(() => stop(0));
+whenStarterGoes(() => stop(0, "SIGTERM", "npm, which started it, ended"));
 
 // One worker first: the configuration is checked as it starts (instrumentation.ts), then it listens, so a
 // problem is printed once, by it, and no other worker is started. The rest follow once it listens.

@@ -1,9 +1,11 @@
 /**
- * Calls `stop` once whatever started this process goes, however it went:
+ * Calls `stop` once the npm that started this process goes, however it went:
  * npm stopped by its process id (a SIGTERM, even a SIGKILL) does not pass the
- * signal on to what it started. The parent is watched, and on Linux, when
- * the parent is the shell npm runs a script through, npm behind it (not the
- * user's own shell: `nohup npm start &` outlives a logout).
+ * signal on to what it started. Only under npm (`npm start`, `npm run dev`):
+ * the parent is watched, and on Linux, when the parent is the shell npm runs
+ * a script through, npm behind it. Started any other way (`node
+ * scripts/start.mjs`, `nohup … &`), the signals reach this process itself,
+ * and the shell it was started from may go.
  */
 import { readFileSync } from "node:fs";
 
@@ -33,6 +35,7 @@ function alive(pid) {
 }
 
 export function whenStarterGoes(stop) {
+  if (!process.env.npm_lifecycle_event) return;
   const starters = [process.ppid, isShell(process.ppid) ? parentOf(process.ppid) : 0].filter((pid) => pid > 1);
   const timer = setInterval(() => {
     if (starters.some((pid) => !alive(pid))) {

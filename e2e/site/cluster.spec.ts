@@ -197,6 +197,39 @@ test("stopping npm start by npm's own process id stops the primary and its worke
   await waitFor(() => below.every((pid) => !isAlive(pid)), "every process below npm to end");
 });
 
+test("node scripts/start.mjs, started from a shell that then goes, keeps serving: only npm is watched", async () => {
+  test.setTimeout(60_000);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    WEB_CONCURRENCY: "1",
+    SESSION_SECRET: TEST_SECRET,
+    AUTH_USERS: await testAuthUsers(),
+  };
+  delete env.npm_lifecycle_event; // not under npm
+  // The shell starts the server in the background and exits a second later, as a login shell at logout.
+  const shell = spawnSync(
+    "sh",
+    ["-c", `"${process.execPath}" scripts/start.mjs -p ${port} -H 127.0.0.1 >/dev/null 2>&1 & echo $!; sleep 1`],
+    { cwd: path.resolve(__dirname, "../.."), env, encoding: "utf8" },
+  );
+  const pid = Number(shell.stdout.trim());
+  const answers = () =>
+    fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.status,
+      () => 0,
+    );
+  try {
+    await expect.poll(answers, { timeout: 30_000 }).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // four rounds of the watcher, had it watched the shell
+    expect(await answers()).toBe(200);
+  } finally {
+    process.kill(pid, "SIGTERM");
+    await waitFor(() => !isAlive(pid), "the server to stop");
+  }
+});
+
 test("npm start refuses a WEB_CONCURRENCY that is not a number of workers, saying what it takes", () => {
   for (const value of ["two", "0x2", "1e0", "+1", "0"]) {
     const result = spawnSync(process.execPath, [path.resolve(__dirname, "../../scripts/start.mjs")], {
