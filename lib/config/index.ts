@@ -293,8 +293,8 @@ export function loadConfig(env: Env = process.env): Config {
   const proxies = readProxies(env, problems);
   let shortListSeen = false;
   const clientAddress = (headers: Headers) => {
-    const hops = forwardedFor(headers).length;
-    if (proxies > 0 && hops <= proxies && !shortListSeen) {
+    const hops = proxies > 0 && !shortListSeen ? forwardedFor(headers).length : Infinity; // read only with TRUST_PROXY, until it has warned
+    if (hops <= proxies) {
       // Honest requests that come so are the one sign that TRUST_PROXY is set too high (and so can be forged).
       shortListSeen = true;
       log("warn", "config.trust-proxy", {
